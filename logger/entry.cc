@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "logger/entry.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace relog {
+namespace logger_internal {
+
+void MessageBuffer::grow(std::size_t capacity) {
+  // Grow by at least half again, so appends stay amortised O(1).
+  const std::size_t want = std::max(capacity, this->capacity() * 3 / 2);
+  BufferPool::Block block = pool_->Allocate(want);
+  std::memcpy(block.data, data(), size());
+  FreeHeap();
+  set(block.data, block.capacity);
+}
+
+void MessageBuffer::FreeHeap() {
+  if (!uses_inline()) pool_->Deallocate(data(), capacity());
+}
+
+void MessageBuffer::Reset() {
+  clear();
+  if (capacity() > pool_->max_class()) {
+    FreeHeap();
+    set(inline_, kInlineCapacity);
+  }
+}
+
+}  // namespace logger_internal
+
+void Entry::Reset() {
+  timestamp_ns_ = 0;
+  thread_id_ = 0;
+  level_ = Level::kTrace;
+  holders_.store(0, std::memory_order_relaxed);
+  logger_name_ = {};
+  location_ = SourceLocation();
+  message_.Reset();
+}
+
+bool Entry::IsReset() const {
+  return timestamp_ns_ == 0 && thread_id_ == 0 && level_ == Level::kTrace &&
+         holders_.load(std::memory_order_relaxed) == 0 &&
+         logger_name_.empty() && location_.line == 0 && message_.size() == 0;
+}
+
+}  // namespace relog

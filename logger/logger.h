@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// logger/logger.h: relog::Logger, the front end, and the RELOG_* macros.
+//
+// A log call checks the level (one relaxed load), takes an Entry from the
+// logger's pool, formats the message into it on the calling thread, and
+// pushes the pointer to the queue of every sink whose level it passes. Each
+// sink has its own thread, which writes batches, flushes, and returns the
+// entries; the last sink to finish with an entry gives it back to the pool.
+// In steady state a log call allocates nothing and makes no system call.
+//
+//   relog::Logger logger(relog::LoggerOptions{.name = "app"},
+//                        {std::make_shared<relog::FileSink>(...)});
+//   RELOG_INFO(logger, "user {} from {}", user, ip);
+//
+// Logger is thread-safe. Flush() returns once everything logged before it
+// is written and flushed by every sink; Shutdown() and the destructor write
+// everything accepted. A message logged after Shutdown() is not accepted
+// (counted in `rejected`).
+
+#ifndef RELOG_LOGGER_LOGGER_H_
+#define RELOG_LOGGER_LOGGER_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/attributes.h"
+#include "fmt/core.h"
+#include "logger/entry.h"
+#include "logger/level.h"
+#include "logger/sink.h"
+#include "logger/timestamp.h"
+#include "pool/buffer_pool.h"
+#include "pool/pool.h"
+
+// The compile-time floor: calls below it are removed entirely. 0 = trace,
+// 1 = debug, 2 = info, 3 = warn, 4 = error, 5 = fatal.
+#ifndef RELOG_MIN_LEVEL
+#define RELOG_MIN_LEVEL 0
+#endif
+
+namespace relog {
+
+// What happens when a sink's queue is full.
+enum class OverflowPolicy {
+  // The caller waits for room: nothing is lost. The default.
+  kBlock,
+  // The caller never waits: the entry is dropped for that sink and counted,
+  // and the sink writes an "N messages dropped" notice when room returns.
+  kDrop,
+};
+
+struct LoggerOptions {
+  std::string name = "relog";
+  Level level = Level::kInfo;
+  // Per sink; rounded up to a power of two.
+  std::size_t queue_capacity = 8192;
+  OverflowPolicy overflow = OverflowPolicy::kBlock;
+  // Entry pool: idle entries kept in its shared store (raised if needed to
+  // hold the preallocation), and per thread.
+  std::size_t pool_max_idle = 16384;
+  std::size_t pool_per_thread_cache = 64;
+  // Make, up front, as many entries as can be in flight at once (a full
+  // queue, a batch being written, the caches), so that no log call
+  // allocates even in the first burst. Off: entries are made on demand.
+  bool preallocate = true;
+};
+
+struct SinkWorkerStats {
+  std::string name;
+  uint64_t written = 0;           // entries written by the sink
+  uint64_t dropped = 0;           // entries dropped at its full queue (kDrop)
+  uint64_t notices = 0;           // "N messages dropped" notices written
+  uint64_t errors = 0;            // I/O errors the sink reported
+  uint64_t queue_high_water = 0;  // most entries ever waiting in its queue
+};
+
+struct LoggerStats {
+  uint64_t logged = 0;    // entries accepted (formatted and queued)
+  uint64_t dropped = 0;   // sum over sinks
+  uint64_t rejected = 0;  // calls after Shutdown()
+  PoolStats entry_pool;
+  BufferPool::Stats buffer_pool;
+  std::vector<SinkWorkerStats> sinks;
+};
+
+namespace logger_internal {
+class SinkWorker;
+uint32_t CurrentThreadId();
+}  // namespace logger_internal
+
+class Logger {
+ public:
+  Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks);
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+  ~Logger();
+
+  // Logger::ShouldLog(): one relaxed load.
+  bool ShouldLog(Level level) const {
+    return level >= level_.load(std::memory_order_relaxed);
+  }
+
+  // Logger::Log(): any thread. Use the RELOG_* macros, which check the level
+  // first (so arguments of a disabled call are not evaluated) and capture
+  // the source location.
+  template <typename... Args>
+  void Log(Level level, const SourceLocation& location,
+           fmt::format_string<Args...> format, Args&&... args) {
+    Entry* entry = entries_.GetRaw();
+    entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
+               name_, location);
+    fmt::vformat_to(fmt::appender(entry->mutable_message()), format,
+                    fmt::make_format_args(args...));
+    Dispatch(entry);
+  }
+
+  // Logger::LogString(): as Log(), for a message already formatted.
+  void LogString(Level level, const SourceLocation& location,
+                 std::string_view message);
+
+  // Logger::Flush(): any thread. Returns once everything logged before the
+  // call is written and flushed by every sink.
+  void Flush();
+
+  // Logger::Shutdown(): any thread, idempotent. Writes and flushes
+  // everything accepted, stops the sink threads. Later calls are rejected.
+  void Shutdown();
+
+  Level level() const { return level_.load(std::memory_order_relaxed); }
+  void set_level(Level level) {
+    level_.store(level, std::memory_order_relaxed);
+  }
+  const std::string& name() const { return name_; }
+  const LoggerOptions& options() const { return options_; }
+
+  LoggerStats GetStats() const;
+
+ private:
+  friend class logger_internal::SinkWorker;
+
+  void Dispatch(Entry* entry);
+  void DispatchToMany(Entry* entry);
+  void Push(logger_internal::SinkWorker& worker, Entry* entry);
+  // Drops one sink's hold on `entry`; the last one returns it to the pool.
+  void Release(Entry* entry);
+
+  const LoggerOptions options_;
+  const std::string name_;
+  std::atomic<Level> level_;
+  std::atomic<bool> accepting_{true};
+  std::atomic<uint64_t> rejected_{0};
+  // Declared before the entry pool: entries give grown buffers back to it.
+  BufferPool buffers_;
+  Pool<Entry> entries_;
+  std::vector<std::unique_ptr<logger_internal::SinkWorker>> workers_;
+};
+
+namespace logger_internal {
+
+// Lets the macros take a Logger&, a Logger* or a smart pointer to one.
+inline Logger& Deref(Logger& l) { return l; }
+inline Logger& Deref(Logger* l) { return *l; }
+template <typename P>
+inline auto Deref(const P& p) -> decltype(*p) {
+  return *p;
+}
+
+[[noreturn]] void AbortAfterFatal(Logger& logger);
+
+// True when `level` is at or above the compile-time floor.
+constexpr bool AboveFloor(Level level) {
+  return static_cast<int>(level) - RELOG_MIN_LEVEL >= 0;
+}
+
+}  // namespace logger_internal
+}  // namespace relog
+
+#define RELOG_SOURCE_LOCATION \
+  (::relog::SourceLocation{__FILE__, __LINE__, __func__})
+
+#define RELOG_LOG_AT_(logger, lvl, ...)                             \
+  do {                                                              \
+    if constexpr (::relog::logger_internal::AboveFloor(lvl)) {      \
+      ::relog::Logger& relog_logger_ =                              \
+          ::relog::logger_internal::Deref(logger);                  \
+      if (relog_logger_.ShouldLog(lvl)) {                           \
+        relog_logger_.Log(lvl, RELOG_SOURCE_LOCATION, __VA_ARGS__); \
+      }                                                             \
+    }                                                               \
+  } while (0)
+
+#define RELOG_TRACE(logger, ...) \
+  RELOG_LOG_AT_(logger, ::relog::Level::kTrace, __VA_ARGS__)
+#define RELOG_DEBUG(logger, ...) \
+  RELOG_LOG_AT_(logger, ::relog::Level::kDebug, __VA_ARGS__)
+#define RELOG_INFO(logger, ...) \
+  RELOG_LOG_AT_(logger, ::relog::Level::kInfo, __VA_ARGS__)
+#define RELOG_WARN(logger, ...) \
+  RELOG_LOG_AT_(logger, ::relog::Level::kWarn, __VA_ARGS__)
+#define RELOG_ERROR(logger, ...) \
+  RELOG_LOG_AT_(logger, ::relog::Level::kError, __VA_ARGS__)
+// Logs (whatever the logger's level), flushes every sink, then aborts.
+#define RELOG_FATAL(logger, ...)                                              \
+  do {                                                                        \
+    ::relog::Logger& relog_logger_ = ::relog::logger_internal::Deref(logger); \
+    relog_logger_.Log(::relog::Level::kFatal, RELOG_SOURCE_LOCATION,          \
+                      __VA_ARGS__);                                           \
+    ::relog::logger_internal::AbortAfterFatal(relog_logger_);                 \
+  } while (0)
+
+#endif  // RELOG_LOGGER_LOGGER_H_

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "logger/sink_worker.h"
+
+#include <sched.h>
+#include <time.h>
+
+#include <chrono>
+
+#include "fmt/format.h"
+#include "logger/timestamp.h"
+
+namespace relog::logger_internal {
+namespace {
+
+// The idle schedule measured to work on these machines (see DESIGN.md):
+// poll briefly, then short sleeps for a while, then park.
+constexpr auto kPollFor = std::chrono::microseconds(5);
+constexpr auto kSleepStep = std::chrono::microseconds(20);
+constexpr auto kSleepFor = std::chrono::milliseconds(20);
+
+void SleepFor(std::chrono::nanoseconds d) {
+  struct timespec ts;
+  ts.tv_sec = static_cast<time_t>(d.count() / 1000000000);
+  ts.tv_nsec = static_cast<long>(d.count() % 1000000000);
+  nanosleep(&ts, nullptr);
+}
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+}  // namespace
+
+SinkWorker::SinkWorker(Logger* logger, std::shared_ptr<Sink> sink,
+                       std::size_t queue_capacity)
+    : logger_(logger), sink_(std::move(sink)), queue_(queue_capacity) {
+  batch_.reserve(kMaxBatch);
+  thread_ = std::thread([this] { Run(); });
+}
+
+SinkWorker::~SinkWorker() { Stop(); }
+
+void SinkWorker::PushBlocking(Entry* entry) {
+  int attempts = 0;
+  while (!queue_.TryPush(entry)) {
+    // Full: the worker is behind. Make sure it is awake, then back off:
+    // spin, then yield, then sleep in short steps (a slow sink, a network).
+    WakeIfParked();
+    ++attempts;
+    if (attempts < 64) {
+      CpuRelax();
+    } else if (attempts < 1024) {
+      sched_yield();
+    } else {
+      SleepFor(std::chrono::microseconds(50));
+    }
+  }
+  WakeIfParked();
+}
+
+void SinkWorker::WakeSlow() {
+  if (parked_.exchange(0, std::memory_order_seq_cst) != 0) {
+    parked_.notify_one();
+  }
+}
+
+bool SinkWorker::HasWork() const {
+  return !queue_.Empty() || stop_.load(std::memory_order_acquire) ||
+         dropped_.load(std::memory_order_relaxed) != dropped_reported_;
+}
+
+void SinkWorker::Run() {
+  for (;;) {
+    if (ProcessBatch() > 0) continue;
+    if (stop_.load(std::memory_order_acquire) && queue_.Empty()) break;
+    Idle();
+  }
+}
+
+void SinkWorker::Idle() {
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < kPollFor) {
+    if (HasWork()) return;
+    sched_yield();
+  }
+  while (std::chrono::steady_clock::now() - start < kSleepFor) {
+    if (HasWork()) return;
+    SleepFor(kSleepStep);
+  }
+  // Idle time is also when the pools age their idle objects.
+  logger_->entries_.MaybeTrim();
+  logger_->buffers_.MaybeTrim();
+  // seq_cst store, then re-check: pairs with WakeIfParked() (Dekker).
+  parked_.store(1, std::memory_order_seq_cst);
+  if (HasWork()) {
+    parked_.store(0, std::memory_order_relaxed);
+    return;
+  }
+  while (parked_.load(std::memory_order_seq_cst) != 0) {
+    parked_.wait(1, std::memory_order_seq_cst);
+  }
+}
+
+std::size_t SinkWorker::ProcessBatch() {
+  const uint64_t backlog = queue_.tail() - queue_.head();
+  if (backlog > high_water_.load(std::memory_order_relaxed)) {
+    high_water_.store(backlog, std::memory_order_relaxed);
+  }
+  // Take the batch's pointers first, then write: the entries were written
+  // on a caller's core, so fetch each a few ahead of its use.
+  batch_.clear();
+  while (batch_.size() < kMaxBatch) {
+    Entry* entry = queue_.TryPop();
+    if (entry == nullptr) break;
+    batch_.push_back(entry);
+  }
+  constexpr std::size_t kPrefetchAhead = 8;
+  for (std::size_t i = 0; i < batch_.size() && i < kPrefetchAhead; ++i) {
+    __builtin_prefetch(batch_[i]);
+  }
+  for (std::size_t i = 0; i < batch_.size(); ++i) {
+    if (i + kPrefetchAhead < batch_.size()) {
+      __builtin_prefetch(batch_[i + kPrefetchAhead]);
+    }
+    sink_->Write(*batch_[i]);
+  }
+  const bool noticed =
+      dropped_.load(std::memory_order_relaxed) != dropped_reported_;
+  if (noticed) WriteDropNoticeIfAny();
+  if (batch_.empty() && !noticed) return 0;
+  sink_->Flush();
+  for (Entry* entry : batch_) logger_->Release(entry);
+  // seq_cst store, then the waiter count: pairs with WaitFlushed().
+  flushed_.store(queue_.head(), std::memory_order_seq_cst);
+  if (flush_waiters_.load(std::memory_order_seq_cst) > 0) {
+    std::lock_guard<std::mutex> lock(flush_mu_);
+    flush_cv_.notify_all();
+  }
+  return batch_.size() + (noticed ? 1 : 0);
+}
+
+void SinkWorker::WriteDropNoticeIfAny() {
+  const uint64_t dropped = dropped_.load(std::memory_order_relaxed);
+  const uint64_t newly = dropped - dropped_reported_;
+  if (newly == 0) return;
+  dropped_reported_ = dropped;
+  Entry notice(&logger_->buffers_);
+  notice.Set(ReadTimestampNanos(), Level::kWarn, CurrentThreadId(),
+             logger_->name(), SourceLocation{"relog", 0, "drop notice"});
+  fmt::format_to(fmt::appender(notice.mutable_message()),
+                 "{} messages dropped: the queue of sink {} was full", newly,
+                 sink_->name());
+  sink_->WriteNotice(notice);
+  notices_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void SinkWorker::WaitFlushed() {
+  const uint64_t target = queue_.tail();
+  if (flushed_.load(std::memory_order_seq_cst) >= target) return;
+  flush_waiters_.fetch_add(1, std::memory_order_seq_cst);
+  WakeIfParked();
+  {
+    std::unique_lock<std::mutex> lock(flush_mu_);
+    flush_cv_.wait(lock, [&] {
+      return flushed_.load(std::memory_order_seq_cst) >= target;
+    });
+  }
+  flush_waiters_.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+void SinkWorker::Stop() {
+  if (thread_.joinable()) {
+    stop_.store(true, std::memory_order_release);
+    WakeSlow();
+    thread_.join();
+  }
+  // Entries pushed by callers that raced with the stop: this thread is the
+  // consumer now (the join orders it after the worker).
+  while (!queue_.Empty()) {
+    if (ProcessBatch() == 0) sched_yield();
+  }
+}
+
+SinkWorkerStats SinkWorker::GetStats() const {
+  SinkWorkerStats s;
+  s.name = sink_->name();
+  const SinkStats sink_stats = sink_->GetStats();
+  s.written = sink_stats.written;
+  s.errors = sink_stats.errors;
+  s.dropped = dropped_.load(std::memory_order_relaxed);
+  s.notices = notices_.load(std::memory_order_relaxed);
+  s.queue_high_water = high_water_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace relog::logger_internal

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// logger/sink_worker.h: the thread that drives one sink of a logger.
+//
+// The worker pops entries from its queue in batches, writes each to the
+// sink, flushes once per batch, then releases the batch's entries (the last
+// holder returns an entry to the pool) and publishes how far it has flushed,
+// which is what Logger::Flush() waits for.
+//
+// When the queue runs dry it polls briefly with sched_yield (about 5 us),
+// then sleeps in short steps (about 20 us, for about 20 ms), then parks on a
+// futex (std::atomic::wait). A producer wakes it only when it is parked, so
+// in steady state a log call makes no system call; the flag check after a
+// push is a plain load.
+//
+// Thread-safety: Push(), Wake(), WaitFlushed(), GetStats() from any thread;
+// everything else runs on the worker's own thread.
+
+#ifndef RELOG_LOGGER_SINK_WORKER_H_
+#define RELOG_LOGGER_SINK_WORKER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "logger/entry.h"
+#include "logger/logger.h"
+#include "logger/mpsc_queue.h"
+#include "logger/sink.h"
+
+namespace relog::logger_internal {
+
+class SinkWorker {
+ public:
+  // Most entries written between two flushes.
+  static constexpr std::size_t kMaxBatch = 1024;
+
+  SinkWorker(Logger* logger, std::shared_ptr<Sink> sink,
+             std::size_t queue_capacity);
+  SinkWorker(const SinkWorker&) = delete;
+  SinkWorker& operator=(const SinkWorker&) = delete;
+  ~SinkWorker();  // stops and joins (after draining)
+
+  // SinkWorker::TryPush(): any thread. False when the queue is full (under
+  // kDrop the caller then counts the drop with CountDrop() and releases its
+  // hold). SinkWorker::PushBlocking(): any thread; waits for room (kBlock).
+  bool TryPush(Entry* entry) {
+    if (!queue_.TryPush(entry)) return false;
+    WakeIfParked();
+    return true;
+  }
+  void PushBlocking(Entry* entry);
+  void CountDrop() { dropped_.fetch_add(1, std::memory_order_relaxed); }
+
+  // SinkWorker::WaitFlushed(): any thread. Returns once everything pushed
+  // before the call is written, flushed and released.
+  void WaitFlushed();
+
+  // SinkWorker::Stop(): drains, flushes and joins. Idempotent.
+  void Stop();
+
+  Sink& sink() { return *sink_; }
+  SinkWorkerStats GetStats() const;
+
+ private:
+  void WakeIfParked() {
+    // seq_cst load: pairs with the worker's seq_cst store of `parked_` and
+    // the queue's seq_cst claim (Dekker): either the worker sees our entry
+    // before sleeping or we see it parked and wake it.
+    if (parked_.load(std::memory_order_seq_cst) != 0) [[unlikely]] {
+      WakeSlow();
+    }
+  }
+  void WakeSlow();
+  void Run();
+  // Pops and writes up to one batch; returns how many entries it handled.
+  std::size_t ProcessBatch();
+  void WriteDropNoticeIfAny();
+  bool HasWork() const;
+  void Idle();
+
+  Logger* const logger_;
+  const std::shared_ptr<Sink> sink_;
+  BoundedMpscQueue<Entry> queue_;
+  std::vector<Entry*> batch_;  // worker thread only
+
+  alignas(64) std::atomic<uint32_t> parked_{0};
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> dropped_{0};
+  uint64_t dropped_reported_ = 0;  // worker thread only
+  std::atomic<uint64_t> notices_{0};
+  std::atomic<uint64_t> high_water_{0};
+
+  // Flush waiting: the worker publishes the queue position it has flushed
+  // through; waiters sleep on the condition variable.
+  std::atomic<uint64_t> flushed_{0};
+  std::atomic<int> flush_waiters_{0};
+  std::mutex flush_mu_;
+  std::condition_variable flush_cv_;
+
+  std::thread thread_;
+};
+
+}  // namespace relog::logger_internal
+
+#endif  // RELOG_LOGGER_SINK_WORKER_H_

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "sinks/daily_file_sink.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "logger/timestamp.h"
+#include "sinks/fd_writer.h"
+
+namespace relog {
+namespace {
+
+constexpr int64_t kNanosPerSecond = 1000000000;
+
+// Splits `path` into the directory (with its '/', or empty), the file name
+// without its last extension, and that extension (with its '.', or empty).
+struct PathParts {
+  std::string dir;
+  std::string stem;
+  std::string ext;
+};
+
+PathParts SplitPath(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::size_t name = slash == std::string::npos ? 0 : slash + 1;
+  std::size_t dot = path.rfind('.');
+  // A dot that starts the file name (".hidden") is not an extension.
+  if (dot == std::string::npos || dot <= name) dot = path.size();
+  return PathParts{path.substr(0, name), path.substr(name, dot - name),
+                   path.substr(dot)};
+}
+
+// "YYYY-MM-DD"
+bool IsDate(std::string_view s) {
+  if (s.size() != 10) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 4 || i == 7;
+    if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return false;
+  }
+  return true;
+}
+
+int64_t FloorSeconds(int64_t ns) {
+  int64_t s = ns / kNanosPerSecond;
+  if (ns < 0 && ns % kNanosPerSecond != 0) --s;
+  return s;
+}
+
+// The time `hour`:`minute` on the calendar day of `day` (its date fields
+// only; normalized, so a day out of range moves the month), and that date.
+time_t AtTimeOfDay(struct tm day, int hour, int minute, bool utc,
+                   struct tm* normalized) {
+  day.tm_hour = hour;
+  day.tm_min = minute;
+  day.tm_sec = 0;
+  day.tm_isdst = -1;  // local: let mktime decide whether DST applies
+  const time_t t = utc ? timegm(&day) : mktime(&day);
+  *normalized = day;
+  return t;
+}
+
+}  // namespace
+
+std::string DailyFileSink::DatedPath(const std::string& path,
+                                     std::string_view date) {
+  const PathParts p = SplitPath(path);
+  return absl::StrCat(p.dir, p.stem, "_",
+                      absl::string_view(date.data(), date.size()), p.ext);
+}
+
+DailyFileSink::Day DailyFileSink::DayOf(int64_t timestamp_ns,
+                                        const DailyOptions& options) {
+  const time_t t = static_cast<time_t>(FloorSeconds(timestamp_ns));
+  struct tm now;
+  if (options.utc) {
+    gmtime_r(&t, &now);
+  } else {
+    localtime_r(&t, &now);
+  }
+  struct tm start_day;
+  time_t start =
+      AtTimeOfDay(now, options.hour, options.minute, options.utc, &start_day);
+  if (t < start) {  // before today's rotation time: yesterday's day
+    struct tm yesterday = now;
+    --yesterday.tm_mday;
+    start = AtTimeOfDay(yesterday, options.hour, options.minute, options.utc,
+                        &start_day);
+  }
+  struct tm next_day = start_day;
+  ++next_day.tm_mday;
+  struct tm unused;
+  const time_t end =
+      AtTimeOfDay(next_day, options.hour, options.minute, options.utc, &unused);
+  char date[16];
+  std::strftime(date, sizeof(date), "%Y-%m-%d", &start_day);
+  return Day{static_cast<int64_t>(start) * kNanosPerSecond,
+             static_cast<int64_t>(end) * kNanosPerSecond, date};
+}
+
+absl::StatusOr<std::shared_ptr<DailyFileSink>> DailyFileSink::Open(
+    std::string path, DailyOptions options,
+    std::unique_ptr<Formatter> formatter) {
+  if (options.hour < 0 || options.hour > 23 || options.minute < 0 ||
+      options.minute > 59) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "daily file ", path, ": rotation time ", options.hour, ":",
+        options.minute, " is not a time of day (hour 0-23, minute 0-59)"));
+  }
+  if (options.max_days < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("daily file ", path,
+                     ": max_days must be 0 (keep all) "
+                     "or more, got ",
+                     options.max_days));
+  }
+  if (!options.now_ns) options.now_ns = &ReadTimestampNanos;
+  Day day = DayOf(options.now_ns(), options);
+  absl::StatusOr<sink_internal::LogFile> file =
+      sink_internal::LogFile::Open(DatedPath(path, day.date));
+  if (!file.ok()) return file.status();
+  if (formatter == nullptr) formatter = std::make_unique<TextFormatter>();
+  std::shared_ptr<DailyFileSink> sink(
+      new DailyFileSink(std::move(path), std::move(options), std::move(day),
+                        *std::move(file), std::move(formatter)));
+  sink->ApplyRetention();
+  return sink;
+}
+
+DailyFileSink::DailyFileSink(std::string path, DailyOptions options, Day day,
+                             sink_internal::LogFile file,
+                             std::unique_ptr<Formatter> formatter)
+    : Sink("daily:" + path),
+      path_(std::move(path)),
+      options_(std::move(options)),
+      day_(std::move(day)),
+      file_(std::move(file)),
+      formatter_(std::move(formatter)) {}
+
+void DailyFileSink::DoWrite(const Entry& entry) {
+  if (entry.timestamp_ns() >= day_.end_ns) Rotate(entry.timestamp_ns());
+  formatter_->Format(entry, buffer_);
+}
+
+void DailyFileSink::WriteBuffer() {
+  if (buffer_.size() == 0) return;
+  file_.WriteBatch(std::string_view(buffer_.data(), buffer_.size()),
+                   [this](const absl::Status& s) { ReportError(s); });
+  buffer_.clear();
+}
+
+void DailyFileSink::Rotate(int64_t timestamp_ns) {
+  WriteBuffer();
+  Day day = DayOf(timestamp_ns, options_);
+  absl::StatusOr<sink_internal::LogFile> file =
+      sink_internal::LogFile::Open(DatedPath(path_, day.date));
+  // The new day starts either way, so a failed open is reported once per
+  // day, not once per record; the records go on to the file held.
+  day_ = std::move(day);
+  if (!file.ok()) {
+    ReportError(file.status());
+    return;
+  }
+  file_ = *std::move(file);
+  ApplyRetention();
+}
+
+void DailyFileSink::ApplyRetention() {
+  if (options_.max_days == 0) return;
+  const PathParts p = SplitPath(path_);
+  const std::string dir = p.dir.empty() ? "." : p.dir;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    ReportError(sink_internal::ErrnoStatus(errno, "list directory", dir));
+    return;
+  }
+  const std::string prefix = p.stem + "_";
+  std::vector<std::string> dates;
+  while (const struct dirent* e = ::readdir(d)) {
+    const std::string_view name(e->d_name);
+    if (name.size() != prefix.size() + 10 + p.ext.size() ||
+        name.substr(0, prefix.size()) != prefix ||
+        name.substr(prefix.size() + 10) != p.ext) {
+      continue;
+    }
+    const std::string_view date = name.substr(prefix.size(), 10);
+    if (IsDate(date)) dates.emplace_back(date);
+  }
+  ::closedir(d);
+  if (dates.size() <= static_cast<std::size_t>(options_.max_days)) return;
+  // Newest first; "YYYY-MM-DD" sorts by date.
+  std::sort(dates.begin(), dates.end(), std::greater<>());
+  for (std::size_t i = options_.max_days; i < dates.size(); ++i) {
+    const std::string old = DatedPath(path_, dates[i]);
+    if (old == file_.path()) continue;  // never the file being written
+    if (::unlink(old.c_str()) != 0 && errno != ENOENT) {
+      ReportError(sink_internal::ErrnoStatus(errno, "delete", old));
+    }
+  }
+}
+
+void DailyFileSink::DoFlush() { WriteBuffer(); }
+
+}  // namespace relog

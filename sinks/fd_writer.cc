@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "sinks/fd_writer.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace relog::sink_internal {
+
+absl::Status ErrnoStatus(int err, std::string_view op, std::string_view what) {
+  const std::string message = absl::StrCat(
+      absl::string_view(op.data(), op.size()), " ",
+      absl::string_view(what.data(), what.size()), ": ", strerror(err));
+  switch (err) {
+    case ENOENT:
+      return absl::NotFoundError(message);
+    case EACCES:
+    case EPERM:
+      return absl::PermissionDeniedError(message);
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+      return absl::ResourceExhaustedError(message);
+    default:
+      return absl::UnavailableError(message);
+  }
+}
+
+absl::Status WriteAll(int fd, std::string_view data, std::string_view what) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus(errno, "write to", what);
+    }
+    if (n == 0) return ErrnoStatus(EIO, "write to", what);
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace relog::sink_internal

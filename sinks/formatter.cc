@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "sinks/formatter.h"
+
+#include <time.h>
+
+#include <cstring>
+
+#include "logger/level.h"
+
+namespace relog {
+
+const char* SecondsCache::Get(int64_t timestamp_ns) {
+  int64_t second = timestamp_ns / 1000000000;
+  if (timestamp_ns < 0 && timestamp_ns % 1000000000 != 0) --second;
+  if (second != second_) {
+    second_ = second;
+    const time_t t = static_cast<time_t>(second);
+    struct tm tm;
+    if (utc_) {
+      gmtime_r(&t, &tm);
+    } else {
+      localtime_r(&t, &tm);
+    }
+    std::strftime(text_, sizeof(text_), "%Y-%m-%d %H:%M:%S", &tm);
+  }
+  return text_;
+}
+
+void AppendZeroPadded(uint32_t value, int width, fmt::memory_buffer& out) {
+  char digits[10];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0 && n < 10);
+  for (int i = n; i < width; ++i) out.push_back('0');
+  while (n > 0) out.push_back(digits[--n]);
+}
+
+std::string_view Basename(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+void AppendEscapedText(std::string_view text, fmt::memory_buffer& out) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != 0x7f) continue;
+    out.append(text.data() + start, text.data() + i);
+    switch (c) {
+      case '\n':
+        out.append(std::string_view("\\n"));
+        break;
+      case '\r':
+        out.append(std::string_view("\\r"));
+        break;
+      case '\t':
+        out.append(std::string_view("\\t"));
+        break;
+      default:
+        fmt::format_to(fmt::appender(out), "\\x{:02x}", c);
+    }
+    start = i + 1;
+  }
+  out.append(text.data() + start, text.data() + text.size());
+}
+
+namespace {
+
+// Writes `value` as exactly `width` digits (zero-padded; `value` must fit).
+char* WriteDigits(char* p, uint32_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return p + width;
+}
+
+char* WriteText(char* p, std::string_view text) {
+  std::memcpy(p, text.data(), text.size());
+  return p + text.size();
+}
+
+bool HasControl(std::string_view text) {
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void TextFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
+  // Written straight into reserved space rather than through a format
+  // string or per-piece appends: this runs once per entry on the sink
+  // thread, and is most of that thread's work.
+  static constexpr std::string_view kPaddedLevel[] = {
+      "TRACE", "DEBUG", "INFO ", "WARN ", "ERROR", "FATAL", "OFF  "};
+  const int64_t ts = entry.timestamp_ns();
+  const std::string_view message = entry.message();
+  const bool escape = escape_control_ && HasControl(message);
+  const std::string_view file = Basename(entry.location().file);
+  const fmt::format_int thread(entry.thread_id());
+  const fmt::format_int line(entry.location().line);
+  const auto level_index = static_cast<std::size_t>(entry.level());
+  const std::string_view level = level_index < std::size(kPaddedLevel)
+                                     ? kPaddedLevel[level_index]
+                                     : LevelName(entry.level());
+  // "date time.micros LEVEL name [thread] file:line] " + message + "\n"
+  const std::size_t head = SecondsCache::kSize + 1 + 6 + 1 + level.size() +
+                           1 + entry.logger_name().size() + 2 +
+                           thread.size() + 2 + file.size() + 1 + line.size() +
+                           2;
+  const std::size_t start = out.size();
+  out.resize(start + head + (escape ? 0 : message.size() + 1));
+  char* p = out.data() + start;
+  p = WriteText(p, std::string_view(seconds_.Get(ts), SecondsCache::kSize));
+  *p++ = '.';
+  p = WriteDigits(p, static_cast<uint32_t>(SubsecondNanos(ts) / 1000), 6);
+  *p++ = ' ';
+  p = WriteText(p, level);
+  *p++ = ' ';
+  p = WriteText(p, entry.logger_name());
+  p = WriteText(p, " [");
+  p = WriteText(p, std::string_view(thread.data(), thread.size()));
+  p = WriteText(p, "] ");
+  p = WriteText(p, file);
+  *p++ = ':';
+  p = WriteText(p, std::string_view(line.data(), line.size()));
+  p = WriteText(p, "] ");
+  if (!escape) {
+    p = WriteText(p, message);
+    *p = '\n';
+    return;
+  }
+  AppendEscapedText(message, out);
+  out.push_back('\n');
+}
+
+}  // namespace relog

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// sinks/log_file.h: the open file behind the file sinks (FileSink,
+// RotatingFileSink, DailyFileSink): opening for append, whole writes, the
+// size written so far, and reopening when the path has been removed or
+// renamed under it (as logrotate does).
+//
+// Thread-compatible: owned by one sink and used on its thread.
+
+#ifndef RELOG_SINKS_LOG_FILE_H_
+#define RELOG_SINKS_LOG_FILE_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace relog {
+
+// OpenLogFile(): opens `path` for appending, creating it with mode 0640,
+// close-on-exec. An error names the path.
+absl::StatusOr<int> OpenLogFile(const std::string& path);
+
+namespace sink_internal {
+
+class LogFile {
+ public:
+  LogFile() = default;
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+  LogFile(LogFile&& other) noexcept { *this = std::move(other); }
+  LogFile& operator=(LogFile&& other) noexcept;
+  ~LogFile() { Close(); }
+
+  // LogFile::Open(): opens (creating) `path`; the size counts what the file
+  // already holds. An error names the path.
+  static absl::StatusOr<LogFile> Open(std::string path);
+
+  // LogFile::Write(): writes all of `data` (one write(2) in the common
+  // case). On failure the size is re-read from the file, so it counts the
+  // bytes that did reach it.
+  absl::Status Write(std::string_view data);
+
+  // LogFile::ReopenIfMoved(): when `path` no longer names the file held
+  // (removed, or renamed away), opens the path anew. If that fails, the
+  // error is returned and the old file is kept, so writes still land
+  // somewhere; the next call tries again.
+  absl::Status ReopenIfMoved();
+
+  // LogFile::WriteBatch(): a file sink's flush of `data`: reopens the path
+  // if the file was moved (a failed reopen still writes to the file held),
+  // then writes. Each error is passed to `report`.
+  template <typename Report>
+  void WriteBatch(std::string_view data, Report&& report) {
+    if (absl::Status s = ReopenIfMoved(); !s.ok()) report(s);
+    if (absl::Status s = Write(data); !s.ok()) report(s);
+  }
+
+  // LogFile::Reopen(): opens `path` anew (after the sink renamed it). On
+  // failure the old file is kept.
+  absl::Status Reopen();
+
+  void Close();
+
+  bool is_open() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+  // Bytes in the file: its size when opened plus what was written since.
+  uint64_t size() const { return size_; }
+  // False for a device or a FIFO (/dev/full, /dev/stdout): such a path is
+  // never renamed or deleted by a sink.
+  bool is_regular() const { return is_regular_; }
+
+ private:
+  // Takes `fd` (open on path_) and reads its identity and size.
+  void Adopt(int fd);
+
+  std::string path_;
+  int fd_ = -1;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+  uint64_t size_ = 0;
+  bool is_regular_ = false;
+};
+
+}  // namespace sink_internal
+}  // namespace relog
+
+#endif  // RELOG_SINKS_LOG_FILE_H_

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "sinks/rotating_file_sink.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "sinks/fd_writer.h"
+
+namespace relog {
+
+std::string RotatingFileSink::RotatedPath(const std::string& path, int index) {
+  const std::size_t slash = path.rfind('/');
+  const std::size_t name = slash == std::string::npos ? 0 : slash + 1;
+  const std::size_t dot = path.rfind('.');
+  // A dot that starts the file name (".hidden") is not an extension.
+  if (dot == std::string::npos || dot <= name) {
+    return absl::StrCat(path, ".", index);
+  }
+  return absl::StrCat(path.substr(0, dot), ".", index, path.substr(dot));
+}
+
+absl::StatusOr<std::shared_ptr<RotatingFileSink>> RotatingFileSink::Open(
+    std::string path, RotatingOptions options,
+    std::unique_ptr<Formatter> formatter) {
+  if (options.max_size == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("rotating file ", path,
+                     ": max_size must be at least 1 "
+                     "byte, got 0"));
+  }
+  if (options.max_files < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rotating file ", path, ": max_files must be at least 1, got ",
+        options.max_files));
+  }
+  absl::StatusOr<sink_internal::LogFile> file =
+      sink_internal::LogFile::Open(std::move(path));
+  if (!file.ok()) return file.status();
+  if (formatter == nullptr) formatter = std::make_unique<TextFormatter>();
+  return std::shared_ptr<RotatingFileSink>(
+      new RotatingFileSink(*std::move(file), options, std::move(formatter)));
+}
+
+RotatingFileSink::RotatingFileSink(sink_internal::LogFile file,
+                                   RotatingOptions options,
+                                   std::unique_ptr<Formatter> formatter)
+    : Sink("rotating:" + file.path()),
+      path_(file.path()),
+      options_(options),
+      file_(std::move(file)),
+      formatter_(std::move(formatter)) {}
+
+void RotatingFileSink::DoWrite(const Entry& entry) {
+  const std::size_t start = buffer_.size();
+  formatter_->Format(entry, buffer_);
+  const uint64_t record = buffer_.size() - start;
+  const uint64_t before = file_.size() + start;
+  if (before == 0 || before + record <= options_.max_size ||
+      !file_.is_regular() || rotation_failed_) {
+    return;
+  }
+  // Someone else may have rotated or removed the file meanwhile: then the
+  // path holds a fresh file, whose size is what counts. Shift the files only
+  // while the path names the file held, so a path that cannot be reopened
+  // does not make every record push the old files out.
+  if (absl::Status s = file_.ReopenIfMoved(); !s.ok()) {
+    ReportError(s);
+    rotation_failed_ = true;
+    return;
+  }
+  WritePrefix(start);
+  if (file_.size() > 0 && file_.size() + record > options_.max_size) {
+    Rotate();
+  }
+}
+
+void RotatingFileSink::WritePrefix(std::size_t n) {
+  if (n == 0) return;
+  if (absl::Status s = file_.Write(std::string_view(buffer_.data(), n));
+      !s.ok()) {
+    ReportError(s);
+  }
+  const std::size_t rest = buffer_.size() - n;
+  std::memmove(buffer_.data(), buffer_.data() + n, rest);
+  buffer_.resize(rest);
+}
+
+void RotatingFileSink::Rotate() {
+  const auto rename_or_report = [this](const std::string& from,
+                                       const std::string& to) {
+    if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT) {
+      ReportError(sink_internal::ErrnoStatus(errno, "rename",
+                                             absl::StrCat(from, " to ", to)));
+      rotation_failed_ = true;
+    }
+  };
+  const std::string oldest = RotatedPath(path_, options_.max_files);
+  if (::unlink(oldest.c_str()) != 0 && errno != ENOENT) {
+    ReportError(sink_internal::ErrnoStatus(errno, "delete", oldest));
+    rotation_failed_ = true;
+  }
+  for (int i = options_.max_files - 1; i >= 1; --i) {
+    rename_or_report(RotatedPath(path_, i), RotatedPath(path_, i + 1));
+  }
+  rename_or_report(path_, RotatedPath(path_, 1));
+  // If the new file cannot be opened, writing goes on in the renamed one.
+  if (absl::Status s = file_.Reopen(); !s.ok()) {
+    ReportError(s);
+    rotation_failed_ = true;
+  }
+}
+
+void RotatingFileSink::DoFlush() {
+  rotation_failed_ = false;
+  if (buffer_.size() == 0) return;
+  // A failed reopen is reported; the batch still goes to the file held.
+  if (absl::Status s = file_.ReopenIfMoved(); !s.ok()) ReportError(s);
+  WritePrefix(buffer_.size());
+}
+
+}  // namespace relog

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// sinks/syslog_sink.h: relog::SyslogSink sends RFC 5424 messages to a syslog
+// server over UDP, over TCP, or to the local datagram socket.
+//
+//   auto sink = relog::SyslogSink::Create("tcp://127.0.0.1:514",
+//                                         {.facility = "local0"});
+//
+// Every entry becomes one message:
+//   <PRI>1 2026-11-23T15:48:26.123456Z HOST APP PID MSGID - MESSAGE
+// PRI is facility * 8 + severity (trace and debug -> 7 debug, info -> 6
+// info, warn -> 4 warning, error -> 3 err, fatal -> 2 crit), the timestamp
+// is UTC with microseconds, MSGID is the logger's name, and there is no
+// structured data. The message is sent as it is (no BOM, not escaped);
+// a message longer than SyslogOptions::max_message_size is truncated.
+//
+// Transports (the target's scheme):
+// - udp://host:port   one datagram per entry.
+// - tcp://host:port   octet-counting framing (RFC 6587: "LEN SP MSG").
+// - unix:///dev/log   one datagram per entry on an AF_UNIX SOCK_DGRAM socket.
+// host may be a name, an IPv4 address, or an IPv6 address in brackets. A
+// name is resolved at every (re)connection; TCP tries its addresses in
+// turn, while UDP takes the first one, which cannot tell whether anyone
+// listens there: for UDP prefer a numeric address ("localhost" may resolve
+// to ::1 first while the server listens on 127.0.0.1 only).
+//
+// Entries are formatted as they are written and sent at the batch's flush.
+// Create() connects (so a wrong address is reported at set-up). Connecting
+// and each send are bounded by SyslogOptions::timeout (a non-blocking
+// connect, then SO_SNDTIMEO), so a server that hangs cannot stall the sink
+// for good; resolving a host name follows the resolver's own timeouts.
+// Failures are reported through Sink::ReportError() (and counted) and the
+// sink keeps going:
+// - TCP: before each batch the sink checks that the server has not closed
+//   the connection (a syslog server never sends anything, so a readable
+//   socket means the end of the stream); when it has, the sink reports it
+//   and reconnects. When connecting or sending fails, the sink reports it,
+//   closes the connection and keeps the batch: the next flush reconnects
+//   and sends it again, before the new entries. A batch gets two attempts;
+//   after the second it is dropped (and the drop reported). After a send
+//   that failed half-way, part of a batch may therefore arrive twice rather
+//   than not at all. A batch sent in the instant the server goes away can
+//   still be lost: TCP gives no acknowledgement a client can see.
+// - UDP and unix: a failed datagram is retried once (for unix after
+//   reconnecting, since the server may have recreated its socket); if it
+//   fails again the rest of the batch is dropped and reported as one error.
+//   A message too long for one datagram (EMSGSIZE) is dropped alone.
+//
+// Thread-compatible: driven by its logger's sink thread.
+
+#ifndef RELOG_SINKS_SYSLOG_SINK_H_
+#define RELOG_SINKS_SYSLOG_SINK_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "fmt/format.h"
+#include "logger/level.h"
+#include "logger/sink.h"
+
+namespace relog {
+
+struct SyslogOptions {
+  // kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv,
+  // ftp, local0 ... local7.
+  std::string facility = "user";
+  // APP-NAME; empty: the program's name (/proc/self/comm), else "relog".
+  std::string app_name;
+  // Upper bound for connecting and for each send.
+  std::chrono::milliseconds timeout{2000};
+  // Longer messages (header included) are truncated to this many bytes.
+  std::size_t max_message_size = 8192;
+};
+
+enum class SyslogTransport { kUdp, kTcp, kUnix };
+
+// A parsed target, before anything is resolved or connected.
+struct SyslogTarget {
+  SyslogTransport transport = SyslogTransport::kUdp;
+  std::string host;   // udp/tcp; without brackets
+  uint16_t port = 0;  // udp/tcp
+  std::string path;   // unix
+};
+
+// ParseSyslogTarget(): "udp://host:port", "tcp://host:port" or
+// "unix:///path"; an InvalidArgument error names the target and what is
+// wrong. Resolves nothing.
+absl::StatusOr<SyslogTarget> ParseSyslogTarget(std::string_view target);
+
+// ParseSyslogFacility(): the facility's number (user -> 1, local0 -> 16);
+// an InvalidArgument error names it and lists the valid names.
+absl::StatusOr<int> ParseSyslogFacility(std::string_view name);
+
+// SyslogSeverity(): the RFC 5424 severity for a level (see above).
+int SyslogSeverity(Level level);
+
+class SyslogSink final : public Sink {
+ public:
+  // SyslogSink::Create(): any thread. Validates `target` and `options`
+  // (InvalidArgument naming what is wrong), resolves the host and connects
+  // (Unavailable, or NotFound for a missing unix socket, naming the target).
+  static absl::StatusOr<std::shared_ptr<SyslogSink>> Create(
+      std::string_view target, SyslogOptions options = {});
+  ~SyslogSink() override;
+
+  SyslogTransport transport() const { return target_.transport; }
+
+ protected:
+  void DoWrite(const Entry& entry) override;
+  void DoFlush() override;
+
+ private:
+  SyslogSink(std::string target_text, SyslogTarget target, int facility,
+             SyslogOptions options, std::string hostname, std::string app_name);
+
+  // Opens and connects socket_; the error names the target.
+  absl::Status Connect();
+  void Close();
+  // TCP: true when the server has closed the connection (or reset it).
+  bool PeerClosed();
+  // Sends the whole stream buffer; on failure the connection is closed.
+  absl::Status SendStream();
+  // Sends one datagram.
+  absl::Status SendDatagram(std::string_view datagram);
+  void FlushStream();
+  void FlushDatagrams();
+  // The timestamp text for the second of `timestamp_ns`, cached.
+  std::string_view TimestampSeconds(int64_t timestamp_ns);
+
+  const std::string target_text_;
+  const SyslogTarget target_;
+  const int facility_;
+  const SyslogOptions options_;
+  const std::string hostname_;
+  const std::string app_name_;
+  const std::string procid_;
+  int fd_ = -1;
+
+  static std::string CountMessages(std::size_t n);
+
+  // The batch: for TCP the framed stream; for datagrams the messages back to
+  // back, split at ends_ (for TCP only its size, the count, is used).
+  fmt::memory_buffer buffer_;
+  std::vector<std::size_t> ends_;
+  // TCP: the leading part of buffer_ kept from a failed flush.
+  std::size_t retained_bytes_ = 0;
+  std::size_t retained_count_ = 0;
+  fmt::memory_buffer scratch_;
+  // MSGID: the logger's name, made header-safe; cached per name.
+  std::string msgid_source_;
+  std::string msgid_ = "-";
+
+  int64_t cached_second_ = INT64_MIN;
+  char cached_text_[24] = {};
+};
+
+}  // namespace relog
+
+#endif  // RELOG_SINKS_SYSLOG_SINK_H_

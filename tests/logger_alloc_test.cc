@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// After warm-up, a log call of the standard message allocates nothing on the
+// calling thread: operator new is counted per thread in this binary.
+
+#include <atomic>
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+#include "absl/base/config.h"
+#include "gtest/gtest.h"
+#include "logger/logger.h"
+#include "sinks/null_sink.h"
+
+namespace {
+thread_local uint64_t tls_news = 0;
+}  // namespace
+
+void* operator new(std::size_t n) {
+  ++tls_news;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  ++tls_news;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace relog {
+namespace {
+
+TEST(LoggerAllocTest, SteadyStateLogCallsAllocateNothing) {
+  auto sink = std::make_shared<NullSink>();
+  LoggerOptions o;
+  o.level = Level::kInfo;
+  Logger logger(std::move(o), {sink});
+  auto log_many = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+                 "a string");
+    }
+  };
+  // Warm-up: enough calls to fill the queue and create every entry that can
+  // be in flight at once.
+  log_many(50000);
+  logger.Flush();
+
+  const uint64_t misses_before = logger.GetStats().entry_pool.misses;
+  const uint64_t before = tls_news;
+  log_many(100000);
+  const uint64_t after = tls_news;
+  logger.Flush();
+  EXPECT_EQ(after - before, 0u) << "operator new calls on the calling thread";
+  EXPECT_EQ(logger.GetStats().entry_pool.misses, misses_before);
+  EXPECT_EQ(logger.GetStats().entry_pool.live, 0u);
+}
+
+}  // namespace
+}  // namespace relog

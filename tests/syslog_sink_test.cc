@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Tests of relog::SyslogSink against loopback receivers of the test's own
+// (tests/syslog_server.h): message format, the three transports, framing,
+// a TCP server restart, bounded sends, and set-up errors.
+
+#include "sinks/syslog_sink.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "logger/logger.h"
+#include "logger/timestamp.h"
+#include "pool/buffer_pool.h"
+#include "tests/syslog_server.h"
+#include "tests/syslog_test_util.h"
+
+namespace relog {
+namespace {
+
+using ::relog::testing::FreeLoopbackPort;
+using ::relog::testing::ParseRfc5424;
+using ::relog::testing::SyslogMessage;
+using ::relog::testing::SyslogServer;
+using ::testing::HasSubstr;
+
+LoggerOptions Options() {
+  LoggerOptions o;
+  o.name = "syslogtest";
+  o.level = Level::kTrace;
+  o.preallocate = false;
+  return o;
+}
+
+SyslogOptions SinkOptions() {
+  SyslogOptions o;
+  o.facility = "local0";
+  o.app_name = "relogtest";
+  return o;
+}
+
+std::string Hostname() {
+  char name[256] = {};
+  ::gethostname(name, sizeof(name) - 1);
+  return name;
+}
+
+// A directory for unix sockets: $TEST_TMPDIR when its paths fit in
+// sun_path, else a fresh directory under /tmp.
+std::string SocketDir() {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  if (dir != nullptr && std::string(dir).size() < 80) return dir;
+  char tmpl[] = "/tmp/relog_syslog_XXXXXX";
+  const char* made = ::mkdtemp(tmpl);
+  return made != nullptr ? made : "/tmp";
+}
+
+// Collects the errors sinks report, for the duration of a test.
+class SyslogSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SetSinkErrorHandler([this](std::string_view, const absl::Status& error) {
+      std::lock_guard<std::mutex> lock(mu_);
+      errors_.push_back(error.ToString());
+    });
+  }
+  void TearDown() override { SetSinkErrorHandler(nullptr); }
+
+  std::vector<std::string> errors() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return errors_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> errors_;
+};
+
+TEST(SyslogTargetTest, ParsesTheThreeSchemes) {
+  absl::StatusOr<SyslogTarget> udp = ParseSyslogTarget("udp://localhost:514");
+  ASSERT_TRUE(udp.ok()) << udp.status();
+  EXPECT_EQ(udp->transport, SyslogTransport::kUdp);
+  EXPECT_EQ(udp->host, "localhost");
+  EXPECT_EQ(udp->port, 514);
+
+  absl::StatusOr<SyslogTarget> tcp = ParseSyslogTarget("tcp://[::1]:6514");
+  ASSERT_TRUE(tcp.ok()) << tcp.status();
+  EXPECT_EQ(tcp->transport, SyslogTransport::kTcp);
+  EXPECT_EQ(tcp->host, "::1");
+  EXPECT_EQ(tcp->port, 6514);
+
+  absl::StatusOr<SyslogTarget> unix_socket =
+      ParseSyslogTarget("unix:///dev/log");
+  ASSERT_TRUE(unix_socket.ok()) << unix_socket.status();
+  EXPECT_EQ(unix_socket->transport, SyslogTransport::kUnix);
+  EXPECT_EQ(unix_socket->path, "/dev/log");
+}
+
+TEST(SyslogTargetTest, BadTargetsAreInvalidArgumentsNamingThem) {
+  for (const char* bad :
+       {"", "127.0.0.1:514", "http://h:1", "udp://h", "udp://:514", "tcp://h:0",
+        "tcp://h:65536", "tcp://h:5x", "tcp://h:", "tcp://::1:5",
+        "tcp://[::1:5", "unix://dev/log", "unix://"}) {
+    absl::StatusOr<SyslogTarget> parsed = ParseSyslogTarget(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(parsed.status().message(),
+                HasSubstr(absl::StrCat("'", bad, "'")));
+  }
+  const std::string long_path = "unix:///" + std::string(200, 'x');
+  EXPECT_THAT(ParseSyslogTarget(long_path).status().message(),
+              HasSubstr("longer than"));
+}
+
+TEST(SyslogTargetTest, FacilitiesAndSeverities) {
+  EXPECT_EQ(*ParseSyslogFacility("kern"), 0);
+  EXPECT_EQ(*ParseSyslogFacility("user"), 1);
+  EXPECT_EQ(*ParseSyslogFacility("authpriv"), 10);
+  EXPECT_EQ(*ParseSyslogFacility("ftp"), 11);
+  EXPECT_EQ(*ParseSyslogFacility("local0"), 16);
+  EXPECT_EQ(*ParseSyslogFacility("local7"), 23);
+  absl::StatusOr<int> bad = ParseSyslogFacility("local8");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("'local8'"));
+
+  EXPECT_EQ(SyslogSeverity(Level::kTrace), 7);
+  EXPECT_EQ(SyslogSeverity(Level::kDebug), 7);
+  EXPECT_EQ(SyslogSeverity(Level::kInfo), 6);
+  EXPECT_EQ(SyslogSeverity(Level::kWarn), 4);
+  EXPECT_EQ(SyslogSeverity(Level::kError), 3);
+  EXPECT_EQ(SyslogSeverity(Level::kFatal), 2);
+}
+
+TEST(SyslogSinkCreateTest, BadTargetOrFacilityIsAnError) {
+  absl::StatusOr<std::shared_ptr<SyslogSink>> sink =
+      SyslogSink::Create("tcp://127.0.0.1");
+  ASSERT_FALSE(sink.ok());
+  EXPECT_EQ(sink.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(sink.status().message(), HasSubstr("'tcp://127.0.0.1'"));
+
+  SyslogOptions options;
+  options.facility = "lcoal0";
+  sink = SyslogSink::Create("udp://127.0.0.1:514", options);
+  ASSERT_FALSE(sink.ok());
+  EXPECT_EQ(sink.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(sink.status().message(), HasSubstr("'lcoal0'"));
+}
+
+TEST(SyslogSinkCreateTest, NothingListeningIsAnErrorNamingTheTarget) {
+  const std::string target =
+      absl::StrCat("tcp://127.0.0.1:", FreeLoopbackPort(SOCK_STREAM));
+  absl::StatusOr<std::shared_ptr<SyslogSink>> sink = SyslogSink::Create(target);
+  ASSERT_FALSE(sink.ok());
+  EXPECT_EQ(sink.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(sink.status().message(), HasSubstr(target));
+
+  const std::string path = SocketDir() + "/missing.sock";
+  sink = SyslogSink::Create("unix://" + path);
+  ASSERT_FALSE(sink.ok());
+  EXPECT_EQ(sink.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(sink.status().message(), HasSubstr(path));
+}
+
+TEST_F(SyslogSinkTest, UdpSendsOneRfc5424DatagramPerEntry) {
+  auto server = SyslogServer::Start(SyslogServer::Kind::kUdp);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto sink = SyslogSink::Create(
+      absl::StrCat("udp://127.0.0.1:", (*server)->port()), SinkOptions());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  EXPECT_EQ((*sink)->name(),
+            absl::StrCat("syslog:udp://127.0.0.1:", (*server)->port()));
+  {
+    Logger logger(Options(), {*sink});
+    for (int i = 0; i < 100; ++i) RELOG_INFO(logger, "udp message {}", i);
+    RELOG_WARN(logger, "a warning");
+    RELOG_ERROR(logger, "an error");
+    RELOG_DEBUG(logger, "a debug line");
+    logger.Flush();
+  }
+  ASSERT_TRUE((*server)->WaitForMessages(103));
+  const std::vector<std::string> got = (*server)->messages();
+  ASSERT_EQ(got.size(), 103u);
+  for (int i = 0; i < 103; ++i) {
+    std::optional<SyslogMessage> m = ParseRfc5424(got[i]);
+    ASSERT_TRUE(m.has_value()) << got[i];
+    EXPECT_EQ(m->hostname, Hostname());
+    EXPECT_EQ(m->app_name, "relogtest");
+    EXPECT_EQ(m->procid, std::to_string(::getpid()));
+    EXPECT_EQ(m->msgid, "syslogtest");
+    if (i < 100) {
+      EXPECT_EQ(m->pri, 16 * 8 + 6);
+      EXPECT_EQ(m->msg, absl::StrCat("udp message ", i));
+    }
+  }
+  EXPECT_EQ(ParseRfc5424(got[100])->pri, 16 * 8 + 4);
+  EXPECT_EQ(ParseRfc5424(got[101])->pri, 16 * 8 + 3);
+  EXPECT_EQ(ParseRfc5424(got[102])->pri, 16 * 8 + 7);
+  EXPECT_TRUE(errors().empty());
+}
+
+TEST_F(SyslogSinkTest, TimestampIsUtcWithMicroseconds) {
+  auto server = SyslogServer::Start(SyslogServer::Kind::kUdp);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto sink = SyslogSink::Create(
+      absl::StrCat("udp://127.0.0.1:", (*server)->port()), SinkOptions());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  // 2001-09-09T01:46:40.123456Z, built by hand and written directly.
+  BufferPool buffers;
+  Entry entry(&buffers);
+  entry.Set(int64_t{1000000000} * 1000000000 + 123456789, Level::kInfo, 1, "t",
+            SourceLocation{});
+  fmt::format_to(fmt::appender(entry.mutable_message()), "fixed time");
+  (*sink)->Write(entry);
+  (*sink)->Flush();
+  ASSERT_TRUE((*server)->WaitForMessages(1));
+  EXPECT_EQ((*server)->messages()[0],
+            absl::StrCat("<134>1 2001-09-09T01:46:40.123456Z ", Hostname(),
+                         " relogtest ", ::getpid(), " t - fixed time"));
+}
+
+TEST_F(SyslogSinkTest, TcpUsesOctetCountingAndKeepsMessagesIntact) {
+  auto server = SyslogServer::Start(SyslogServer::Kind::kTcp);
+  ASSERT_TRUE(server.ok()) << server.status();
+  SyslogOptions options = SinkOptions();
+  options.facility = "daemon";
+  auto sink = SyslogSink::Create(
+      absl::StrCat("tcp://127.0.0.1:", (*server)->port()), options);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  constexpr int kCount = 1000;
+  {
+    Logger logger(Options(), {*sink});
+    for (int i = 0; i < kCount; ++i) {
+      RELOG_INFO(logger, "tcp {} with a newline\nand spaces  and\ttab", i);
+    }
+    logger.Flush();
+  }
+  ASSERT_TRUE((*server)->WaitForMessages(kCount));
+  EXPECT_FALSE((*server)->bad_frame());
+  const std::vector<std::string> got = (*server)->messages();
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount));
+  for (int i = 0; i < kCount; ++i) {
+    std::optional<SyslogMessage> m = ParseRfc5424(got[i]);
+    ASSERT_TRUE(m.has_value()) << got[i];
+    EXPECT_EQ(m->pri, 3 * 8 + 6);
+    EXPECT_EQ(m->msg,
+              absl::StrCat("tcp ", i, " with a newline\nand spaces  and\ttab"));
+  }
+  EXPECT_EQ((*server)->connections(), 1);
+  EXPECT_TRUE(errors().empty());
+}
+
+TEST_F(SyslogSinkTest, LongMessagesAreTruncatedToMaxMessageSize) {
+  auto server = SyslogServer::Start(SyslogServer::Kind::kTcp);
+  ASSERT_TRUE(server.ok()) << server.status();
+  SyslogOptions options = SinkOptions();
+  options.max_message_size = 1000;
+  auto sink = SyslogSink::Create(
+      absl::StrCat("tcp://127.0.0.1:", (*server)->port()), options);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  {
+    Logger logger(Options(), {*sink});
+    RELOG_INFO(logger, "{}", std::string(5000, 'x'));
+    RELOG_INFO(logger, "short");
+  }
+  ASSERT_TRUE((*server)->WaitForMessages(2));
+  const std::vector<std::string> got = (*server)->messages();
+  EXPECT_EQ(got[0].size(), 1000u);
+  ASSERT_TRUE(ParseRfc5424(got[0]).has_value());
+  EXPECT_EQ(ParseRfc5424(got[1])->msg, "short");
+}
+
+TEST_F(SyslogSinkTest, ADatagramTooLongIsDroppedAlone) {
+  auto server = SyslogServer::Start(SyslogServer::Kind::kUdp);
+  ASSERT_TRUE(server.ok()) << server.status();
+  SyslogOptions options = SinkOptions();
+  options.max_message_size = 100000;  // above what UDP can carry
+  auto sink = SyslogSink::Create(
+      absl::StrCat("udp://127.0.0.1:", (*server)->port()), options);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  {
+    Logger logger(Options(), {*sink});
+    RELOG_INFO(logger, "before");
+    RELOG_INFO(logger, "{}", std::string(70000, 'z'));
+    RELOG_INFO(logger, "after");
+  }
+  ASSERT_TRUE((*server)->WaitForMessages(2));
+  const std::vector<std::string> got = (*server)->messages();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(ParseRfc5424(got[0])->msg, "before");
+  EXPECT_EQ(ParseRfc5424(got[1])->msg, "after");
+  EXPECT_EQ((*sink)->GetStats().errors, 1u);
+  ASSERT_EQ(errors().size(), 1u);
+  EXPECT_THAT(errors()[0], HasSubstr("too long for one datagram"));
+}
+
+TEST_F(SyslogSinkTest, UnixDatagramSocket) {
+  const std::string path = SocketDir() + "/log.sock";
+  auto server = SyslogServer::Start(SyslogServer::Kind::kUnix, 0, path);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto sink = SyslogSink::Create("unix://" + path, SinkOptions());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  {
+    Logger logger(Options(), {*sink});
+    for (int i = 0; i < 200; ++i) RELOG_ERROR(logger, "local {}", i);
+  }
+  ASSERT_TRUE((*server)->WaitForMessages(200));
+  const std::vector<std::string> got = (*server)->messages();
+  ASSERT_EQ(got.size(), 200u);
+  for (int i = 0; i < 200; ++i) {
+    std::optional<SyslogMessage> m = ParseRfc5424(got[i]);
+    ASSERT_TRUE(m.has_value()) << got[i];
+    EXPECT_EQ(m->pri, 16 * 8 + 3);
+    EXPECT_EQ(m->msg, absl::StrCat("local ", i));
+  }
+  EXPECT_TRUE(errors().empty());
+}
+
+TEST_F(SyslogSinkTest, TcpReconnectsAfterTheServerRestarts) {
+  auto first = SyslogServer::Start(SyslogServer::Kind::kTcp);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint16_t port = (*first)->port();
+  const std::string target = absl::StrCat("tcp://127.0.0.1:", port);
+  auto sink = SyslogSink::Create(target, SinkOptions());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  Logger logger(Options(), {*sink});
+
+  for (int i = 0; i < 10; ++i) RELOG_INFO(logger, "before {}", i);
+  logger.Flush();
+  ASSERT_TRUE((*first)->WaitForMessages(10));
+  EXPECT_EQ((*sink)->GetStats().errors, 0u);
+
+  // The server goes down (listener and connection closed) and comes back
+  // on the same port.
+  (*first)->Stop();
+  auto second = SyslogServer::Start(SyslogServer::Kind::kTcp, port);
+  ASSERT_TRUE(second.ok()) << second.status();
+
+  for (int i = 0; i < 100; ++i) RELOG_INFO(logger, "after {}", i);
+  logger.Flush();
+  ASSERT_TRUE((*second)->WaitForMessages(100));
+  const std::vector<std::string> got = (*second)->messages();
+  ASSERT_EQ(got.size(), 100u);
+  for (int i = 0; i < 100; ++i) {
+    std::optional<SyslogMessage> m = ParseRfc5424(got[i]);
+    ASSERT_TRUE(m.has_value()) << got[i];
+    EXPECT_EQ(m->msg, absl::StrCat("after ", i));
+  }
+  EXPECT_EQ((*second)->connections(), 1);
+  EXPECT_GE((*sink)->GetStats().errors, 1u);
+  const std::vector<std::string> reported = errors();
+  ASSERT_FALSE(reported.empty());
+  EXPECT_THAT(reported[0], HasSubstr(target));
+  EXPECT_THAT(reported[0], HasSubstr("closed the connection"));
+}
+
+TEST_F(SyslogSinkTest, TcpKeepsAFailedBatchForTheNextFlush) {
+  auto first = SyslogServer::Start(SyslogServer::Kind::kTcp);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint16_t port = (*first)->port();
+  auto sink =
+      SyslogSink::Create(absl::StrCat("tcp://127.0.0.1:", port), SinkOptions());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  Logger logger(Options(), {*sink});
+  (*first)->Stop();
+
+  RELOG_INFO(logger, "kept");
+  logger.Flush();  // the connection is closed and reconnecting is refused
+  const uint64_t errors_while_down = (*sink)->GetStats().errors;
+  EXPECT_EQ(errors_while_down, 2u);
+  EXPECT_THAT(errors().back(), HasSubstr("1 message kept for the next flush"));
+
+  auto second = SyslogServer::Start(SyslogServer::Kind::kTcp, port);
+  ASSERT_TRUE(second.ok()) << second.status();
+  RELOG_INFO(logger, "back");
+  logger.Flush();
+  ASSERT_TRUE((*second)->WaitForMessages(2));
+  const std::vector<std::string> got = (*second)->messages();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(ParseRfc5424(got[0])->msg, "kept");
+  EXPECT_EQ(ParseRfc5424(got[1])->msg, "back");
+  EXPECT_EQ((*sink)->GetStats().errors, errors_while_down);
+}
+
+TEST_F(SyslogSinkTest, TcpDropsABatchAfterItsSecondAttempt) {
+  auto first = SyslogServer::Start(SyslogServer::Kind::kTcp);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint16_t port = (*first)->port();
+  auto sink =
+      SyslogSink::Create(absl::StrCat("tcp://127.0.0.1:", port), SinkOptions());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  Logger logger(Options(), {*sink});
+  (*first)->Stop();
+
+  RELOG_INFO(logger, "a");
+  logger.Flush();  // "a" kept
+  RELOG_INFO(logger, "b");
+  RELOG_INFO(logger, "c");
+  logger.Flush();  // "a" dropped, "b" and "c" kept
+  EXPECT_THAT(errors().back(),
+              HasSubstr("1 message dropped after a second attempt; 2 messages "
+                        "kept for the next flush"));
+
+  auto second = SyslogServer::Start(SyslogServer::Kind::kTcp, port);
+  ASSERT_TRUE(second.ok()) << second.status();
+  RELOG_INFO(logger, "d");
+  logger.Flush();
+  ASSERT_TRUE((*second)->WaitForMessages(3));
+  const std::vector<std::string> got = (*second)->messages();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(ParseRfc5424(got[0])->msg, "b");
+  EXPECT_EQ(ParseRfc5424(got[1])->msg, "c");
+  EXPECT_EQ(ParseRfc5424(got[2])->msg, "d");
+}
+
+TEST_F(SyslogSinkTest, UnixReconnectsWhenTheServerMakesANewSocket) {
+  const std::string path = SocketDir() + "/restart.sock";
+  auto first = SyslogServer::Start(SyslogServer::Kind::kUnix, 0, path);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto sink = SyslogSink::Create("unix://" + path, SinkOptions());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  Logger logger(Options(), {*sink});
+  RELOG_INFO(logger, "one");
+  logger.Flush();
+  ASSERT_TRUE((*first)->WaitForMessages(1));
+  (*first)->Stop();
+
+  auto second = SyslogServer::Start(SyslogServer::Kind::kUnix, 0, path);
+  ASSERT_TRUE(second.ok()) << second.status();
+  RELOG_INFO(logger, "two");
+  logger.Flush();
+  ASSERT_TRUE((*second)->WaitForMessages(1));
+  EXPECT_EQ(ParseRfc5424((*second)->messages()[0])->msg, "two");
+  EXPECT_GE((*sink)->GetStats().errors, 1u);
+}
+
+TEST_F(SyslogSinkTest, UdpKeepsGoingWhenTheServerComesBack) {
+  auto first = SyslogServer::Start(SyslogServer::Kind::kUdp);
+  ASSERT_TRUE(first.ok()) << first.status();
+  const uint16_t port = (*first)->port();
+  auto sink =
+      SyslogSink::Create(absl::StrCat("udp://127.0.0.1:", port), SinkOptions());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  Logger logger(Options(), {*sink});
+  (*first)->Stop();
+  for (int i = 0; i < 3; ++i) {
+    RELOG_INFO(logger, "nobody listens {}", i);
+    logger.Flush();
+  }
+  auto second = SyslogServer::Start(SyslogServer::Kind::kUdp, port);
+  ASSERT_TRUE(second.ok()) << second.status();
+  RELOG_INFO(logger, "heard");
+  logger.Flush();
+  ASSERT_TRUE((*second)->WaitForMessages(1));
+  EXPECT_EQ(ParseRfc5424((*second)->messages()[0])->msg, "heard");
+}
+
+TEST_F(SyslogSinkTest, ASendToAServerThatNeverReadsGivesUp) {
+  // A listener that never accepts: the connection completes in its backlog
+  // and its receive buffer fills; sends must time out, not block forever.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  const int small = 4096;
+  ::setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(
+      ::bind(listener, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)),
+      0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+
+  SyslogOptions options = SinkOptions();
+  options.timeout = std::chrono::milliseconds(100);
+  auto sink = SyslogSink::Create(
+      absl::StrCat("tcp://127.0.0.1:", ntohs(addr.sin_port)), options);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  BufferPool buffers;
+  Entry entry(&buffers);
+  entry.Set(ReadTimestampNanos(), Level::kInfo, 1, "t", SourceLocation{});
+  const std::string big(8000, 'y');
+  fmt::format_to(fmt::appender(entry.mutable_message()), "{}", big);
+  for (int i = 0; i < 4000; ++i) (*sink)->Write(entry);  // about 32 MB
+  (*sink)->Flush();  // times out; the batch is kept
+  ASSERT_GE((*sink)->GetStats().errors, 1u);
+  EXPECT_THAT(errors().back(), HasSubstr("timed out after 100 ms"));
+  EXPECT_THAT(errors().back(), HasSubstr("4000 messages kept"));
+  (*sink)->Flush();  // a new connection, the same timeout: dropped
+  ASSERT_GE((*sink)->GetStats().errors, 2u);
+  EXPECT_THAT(errors().back(),
+              HasSubstr("4000 messages dropped after a second attempt"));
+  ::close(listener);
+}
+
+}  // namespace
+}  // namespace relog
