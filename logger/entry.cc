@@ -21,30 +21,18 @@ void MessageBuffer::FreeHeap() {
   if (!uses_inline()) pool_->Deallocate(data(), capacity());
 }
 
-void MessageBuffer::Reset() {
-  clear();
+void MessageBuffer::ShrinkIfOversize(char* inline_data) {
   if (capacity() > pool_->max_class()) {
     FreeHeap();
-    set(inline_, kInlineCapacity);
+    set(inline_data, kInlineCapacity);
   }
 }
 
 }  // namespace logger_internal
 
-void Entry::Reset() {
-  timestamp_ns_ = 0;
-  thread_id_ = 0;
-  level_ = Level::kTrace;
-  holders_.store(0, std::memory_order_relaxed);
-  logger_name_ = {};
-  location_ = SourceLocation();
-  message_.Reset();
-}
-
 bool Entry::IsReset() const {
-  return timestamp_ns_ == 0 && thread_id_ == 0 && level_ == Level::kTrace &&
-         holders_.load(std::memory_order_relaxed) == 0 &&
-         logger_name_.empty() && location_.line == 0 && message_.size() == 0;
+  return holders_.load(std::memory_order_relaxed) == 0 &&
+         level_ == Level::kTrace && message_.IsReset();
 }
 
 }  // namespace relog

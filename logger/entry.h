@@ -33,40 +33,55 @@ struct SourceLocation {
 
 namespace logger_internal {
 
-// An fmt output buffer with inline storage; when a message outgrows it, the
-// memory comes from a BufferPool, and the grown capacity is kept across
-// reuse (up to the pool's largest class). Thread-compatible.
+// An fmt output buffer over inline storage that its Entry owns; when a
+// message outgrows it, the memory comes from a BufferPool, and the grown
+// capacity is kept across reuse (up to the pool's largest class).
+// Thread-compatible.
+//
+// The inline storage is not a member so that the buffer's header can share
+// the entry's first cache line with the fields a sink thread touches (see
+// Entry). The inline capacity is not a power of two, so it is never a pool
+// block's capacity: `capacity() == kInlineCapacity` tells where data lives.
 class MessageBuffer final : public fmt::detail::buffer<char> {
  public:
-  static constexpr std::size_t kInlineCapacity = 200;
+  static constexpr std::size_t kInlineCapacity = 216;
 
-  explicit MessageBuffer(BufferPool* pool) : pool_(pool) {
-    set(inline_, kInlineCapacity);
+  MessageBuffer(BufferPool* pool, char* inline_data) : pool_(pool) {
+    set(inline_data, kInlineCapacity);
   }
   MessageBuffer(const MessageBuffer&) = delete;
   MessageBuffer& operator=(const MessageBuffer&) = delete;
   ~MessageBuffer() { FreeHeap(); }
 
   // Empties the buffer. Keeps a grown heap block unless it is larger than
-  // the pool's largest class (such a block would be pinned forever).
-  void Reset();
-  bool uses_inline() const { return data() == inline_; }
+  // the pool's largest class (such a block would be pinned forever); then
+  // goes back to `inline_data`.
+  void Reset(char* inline_data) {
+    clear();
+    if (capacity() > kInlineCapacity) [[unlikely]] ShrinkIfOversize(inline_data);
+  }
+  bool uses_inline() const { return capacity() == kInlineCapacity; }
+  // True when Reset() left nothing behind.
+  bool IsReset() const {
+    return size() == 0 && capacity() <= pool_->max_class();
+  }
 
  protected:
   void grow(std::size_t capacity) override;
 
  private:
   void FreeHeap();
+  void ShrinkIfOversize(char* inline_data);
 
   BufferPool* pool_;
-  char inline_[kInlineCapacity];
 };
+static_assert(sizeof(MessageBuffer) == 40, "fmt's buffer header changed size");
 
 }  // namespace logger_internal
 
 class Entry {
  public:
-  explicit Entry(BufferPool* buffers) : message_(buffers) {}
+  explicit Entry(BufferPool* buffers) : message_(buffers, inline_) {}
   Entry(const Entry&) = delete;
   Entry& operator=(const Entry&) = delete;
 
@@ -81,8 +96,15 @@ class Entry {
     return std::string_view(message_.data(), message_.size());
   }
 
-  // Pool contract.
-  void Reset();
+  // Pool contract. Reset() empties the message and clears the holder count
+  // and level; the other metadata is overwritten by Set() before every use
+  // (Logger always calls it first), so Reset() leaves it alone rather than
+  // dirty a second cache line on the sink thread.
+  void Reset() {
+    holders_.store(0, std::memory_order_relaxed);
+    level_ = Level::kTrace;
+    message_.Reset(inline_);
+  }
   bool IsReset() const;
 
   // Filled in by the front end (and by tests building entries by hand).
@@ -100,14 +122,27 @@ class Entry {
   std::atomic<int>& holders() { return holders_; }
 
  private:
-  int64_t timestamp_ns_ = 0;
-  uint32_t thread_id_ = 0;
-  Level level_ = Level::kTrace;
+  // Line 0: the message buffer's header and everything a sink thread
+  // writes or needs to route the entry (Reset() touches nothing else), so
+  // an entry costs the sink thread, and the next caller, one line transfer
+  // beyond the bytes a sink actually reads.
+  logger_internal::MessageBuffer message_;
   std::atomic<int> holders_{0};
+  Level level_ = Level::kTrace;
+  uint32_t thread_id_ = 0;
+  int64_t timestamp_ns_ = 0;
+  // Line 1 on: set by every caller before use, read only by formatters.
   std::string_view logger_name_;
   SourceLocation location_;
-  logger_internal::MessageBuffer message_;
+  char inline_[logger_internal::MessageBuffer::kInlineCapacity];
 };
+
+// Pooled entries are allocated on a cache-line boundary (see Logger), so an
+// entry is exactly five lines and line 0 is the one described above. The
+// type itself is not over-aligned, so entries built on the stack (tests,
+// the drop notice) need nothing special.
+inline constexpr std::size_t kEntryAlignment = 64;
+static_assert(sizeof(Entry) == 320, "an Entry is five cache lines");
 
 }  // namespace relog
 

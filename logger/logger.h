@@ -75,9 +75,12 @@ struct SinkWorkerStats {
   std::string name;
   uint64_t written = 0;           // entries written by the sink
   uint64_t dropped = 0;           // entries dropped at its full queue (kDrop)
+  uint64_t blocked = 0;           // pushes that waited for room (kBlock)
   uint64_t notices = 0;           // "N messages dropped" notices written
   uint64_t errors = 0;            // I/O errors the sink reported
-  uint64_t queue_high_water = 0;  // most entries ever waiting in its queue
+  // Most entries seen waiting in its queue (sampled by the sink thread; the
+  // capacity once a caller has found the queue full).
+  uint64_t queue_high_water = 0;
 };
 
 struct LoggerStats {

@@ -87,6 +87,12 @@ class BoundedMpscQueue {
   }
   // Consumer only: nothing claimed beyond what was popped.
   bool Empty() const { return tail() == head_; }
+  // Consumer only: the next TryPop() would return a value. Reads only the
+  // next cell, not the tail every producer writes.
+  bool NextPublished() const {
+    return cells_[head_ & mask_].seq.load(std::memory_order_acquire) ==
+           head_ + 1;
+  }
   std::size_t capacity() const { return capacity_; }
 
  private:

@@ -91,6 +91,9 @@ class Sink {
  private:
   const std::string name_;
   std::atomic<Level> level_{Level::kTrace};
+  // The counters are written by the sink thread for every entry while
+  // callers read `level_` for every call: keep them on another cache line.
+  [[maybe_unused]] char pad_[64];
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> filtered_{0};
   std::atomic<uint64_t> errors_{0};

@@ -5,10 +5,12 @@
 #include <sched.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "fmt/format.h"
 #include "logger/timestamp.h"
+#include "pool/prefetch.h"
 
 namespace relog::logger_internal {
 namespace {
@@ -46,6 +48,12 @@ SinkWorker::~SinkWorker() { Stop(); }
 void SinkWorker::PushBlocking(Entry* entry) {
   int attempts = 0;
   while (!queue_.TryPush(entry)) {
+    // Counted once per push that had to wait: a queue too small for the
+    // bursts it gets shows up here before it shows up as latency.
+    if (attempts == 0) {
+      blocked_.fetch_add(1, std::memory_order_relaxed);
+      NoteBacklog(queue_.capacity());
+    }
     // Full: the worker is behind. Make sure it is awake, then back off:
     // spin, then yield, then sleep in short steps (a slow sink, a network).
     WakeIfParked();
@@ -72,6 +80,11 @@ bool SinkWorker::HasWork() const {
          dropped_.load(std::memory_order_relaxed) != dropped_reported_;
 }
 
+bool SinkWorker::MayHaveWork() const {
+  return queue_.NextPublished() || stop_.load(std::memory_order_relaxed) ||
+         dropped_.load(std::memory_order_relaxed) != dropped_reported_;
+}
+
 void SinkWorker::Run() {
   for (;;) {
     if (ProcessBatch() > 0) continue;
@@ -83,11 +96,11 @@ void SinkWorker::Run() {
 void SinkWorker::Idle() {
   const auto start = std::chrono::steady_clock::now();
   while (std::chrono::steady_clock::now() - start < kPollFor) {
-    if (HasWork()) return;
+    if (MayHaveWork()) return;
     sched_yield();
   }
   while (std::chrono::steady_clock::now() - start < kSleepFor) {
-    if (HasWork()) return;
+    if (MayHaveWork()) return;
     SleepFor(kSleepStep);
   }
   // Idle time is also when the pools age their idle objects.
@@ -105,10 +118,6 @@ void SinkWorker::Idle() {
 }
 
 std::size_t SinkWorker::ProcessBatch() {
-  const uint64_t backlog = queue_.tail() - queue_.head();
-  if (backlog > high_water_.load(std::memory_order_relaxed)) {
-    high_water_.store(backlog, std::memory_order_relaxed);
-  }
   // Take the batch's pointers first, then write: the entries were written
   // on a caller's core, so fetch each a few ahead of its use.
   batch_.clear();
@@ -117,13 +126,22 @@ std::size_t SinkWorker::ProcessBatch() {
     if (entry == nullptr) break;
     batch_.push_back(entry);
   }
+  // The high-water mark is sampled: reading the callers' tail takes the
+  // line every push writes, which costs a caller a transfer when batches
+  // are small. So read it when the batch shows a backlog (it was full) and
+  // on one batch in 64; a caller that finds the queue full records that.
+  if (batch_.size() == kMaxBatch || (++batches_ & 63) == 0) {
+    NoteBacklog(queue_.tail() - queue_.head() + batch_.size());
+  }
   constexpr std::size_t kPrefetchAhead = 8;
+  // With intent to write: the entry's first line is written again when it
+  // is reset, and fetching it once for ownership saves a second trip.
   for (std::size_t i = 0; i < batch_.size() && i < kPrefetchAhead; ++i) {
-    __builtin_prefetch(batch_[i]);
+    PrefetchForWrite(batch_[i]);
   }
   for (std::size_t i = 0; i < batch_.size(); ++i) {
     if (i + kPrefetchAhead < batch_.size()) {
-      __builtin_prefetch(batch_[i + kPrefetchAhead]);
+      PrefetchForWrite(batch_[i + kPrefetchAhead]);
     }
     sink_->Write(*batch_[i]);
   }
@@ -191,6 +209,7 @@ SinkWorkerStats SinkWorker::GetStats() const {
   s.written = sink_stats.written;
   s.errors = sink_stats.errors;
   s.dropped = dropped_.load(std::memory_order_relaxed);
+  s.blocked = blocked_.load(std::memory_order_relaxed);
   s.notices = notices_.load(std::memory_order_relaxed);
   s.queue_high_water = high_water_.load(std::memory_order_relaxed);
   return s;

@@ -19,6 +19,7 @@
 #ifndef RELOG_LOGGER_SINK_WORKER_H_
 #define RELOG_LOGGER_SINK_WORKER_H_
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -54,7 +55,10 @@ class SinkWorker {
     return true;
   }
   void PushBlocking(Entry* entry);
-  void CountDrop() { dropped_.fetch_add(1, std::memory_order_relaxed); }
+  void CountDrop() {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    NoteBacklog(queue_.capacity());
+  }
 
   // SinkWorker::WaitFlushed(): any thread. Returns once everything pushed
   // before the call is written, flushed and released.
@@ -80,7 +84,20 @@ class SinkWorker {
   // Pops and writes up to one batch; returns how many entries it handled.
   std::size_t ProcessBatch();
   void WriteDropNoticeIfAny();
+  // Raises the high-water mark to `backlog` (at most the capacity). Any
+  // thread.
+  void NoteBacklog(uint64_t backlog) {
+    backlog = std::min<uint64_t>(backlog, queue_.capacity());
+    uint64_t seen = high_water_.load(std::memory_order_relaxed);
+    while (backlog > seen && !high_water_.compare_exchange_weak(
+                                 seen, backlog, std::memory_order_relaxed)) {
+    }
+  }
+  // Exact (reads the callers' tail): the check before parking.
   bool HasWork() const;
+  // Cheap, for polling: looks only at the next cell, which the worker reads
+  // anyway; a push claimed but not yet published is seen on a later poll.
+  bool MayHaveWork() const;
   void Idle();
 
   Logger* const logger_;
@@ -88,17 +105,23 @@ class SinkWorker {
   BoundedMpscQueue<Entry> queue_;
   std::vector<Entry*> batch_;  // worker thread only
 
+  // Read by callers on every push (`parked_`) and written by them only
+  // rarely: kept apart from what the worker writes for every batch, so a
+  // push does not pull a line the worker just dirtied.
   alignas(64) std::atomic<uint32_t> parked_{0};
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> blocked_{0};
+  std::atomic<int> flush_waiters_{0};
+
+  // Written by the worker. Flush waiting: the worker publishes the queue
+  // position it has flushed through; waiters sleep on the condition
+  // variable.
+  alignas(64) std::atomic<uint64_t> flushed_{0};
   uint64_t dropped_reported_ = 0;  // worker thread only
+  uint64_t batches_ = 0;           // worker thread only
   std::atomic<uint64_t> notices_{0};
   std::atomic<uint64_t> high_water_{0};
-
-  // Flush waiting: the worker publishes the queue position it has flushed
-  // through; waiters sleep on the condition variable.
-  std::atomic<uint64_t> flushed_{0};
-  std::atomic<int> flush_waiters_{0};
   std::mutex flush_mu_;
   std::condition_variable flush_cv_;
 

@@ -3,6 +3,7 @@
 // After warm-up, a log call of the standard message allocates nothing on the
 // calling thread: operator new is counted per thread in this binary.
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -26,6 +27,18 @@ void* operator new[](std::size_t n) {
   ++tls_news;
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
+}
+// Pooled entries are allocated aligned: count that form too.
+void* operator new(std::size_t n, std::align_val_t align) {
+  ++tls_news;
+  void* p = nullptr;
+  const std::size_t a = std::max(static_cast<std::size_t>(align), sizeof(void*));
+  if (posix_memalign(&p, a, n == 0 ? 1 : n) != 0) throw std::bad_alloc();
+  return p;
+}
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  std::free(p);
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }

@@ -274,6 +274,29 @@ TEST(LoggerTest, DropPolicyCountsEveryDropAndWritesANotice) {
   EXPECT_EQ(messages.size(), s.sinks[0].written + s.sinks[0].notices);
 }
 
+TEST(LoggerTest, BlockPolicyCountsPushesThatWaited) {
+  auto gated = std::make_shared<testing::GatedSink>();
+  LoggerOptions o = Options();
+  o.queue_capacity = 4;
+  Logger logger(std::move(o), {gated});
+  RELOG_INFO(logger, "first");
+  gated->WaitUntilBlocked();  // the sink thread holds "first"; queue empty
+  EXPECT_EQ(logger.GetStats().sinks[0].blocked, 0u);
+  // Four fill the queue; the fifth must wait for the sink.
+  std::thread caller([&] {
+    for (int i = 0; i < 5; ++i) RELOG_INFO(logger, "{}", i);
+  });
+  while (logger.GetStats().sinks[0].blocked == 0) std::this_thread::yield();
+  gated->Open();
+  caller.join();
+  logger.Flush();
+  const LoggerStats s = logger.GetStats();
+  EXPECT_EQ(s.sinks[0].blocked, 1u);
+  EXPECT_EQ(s.sinks[0].queue_high_water, 4u);  // a caller found it full
+  EXPECT_EQ(s.dropped, 0u);
+  EXPECT_EQ(gated->messages().size(), 6u);
+}
+
 TEST(LoggerTest, BlockPolicyLosesNothingWithATinyQueue) {
   auto sink = std::make_shared<MemorySink>();
   LoggerOptions o = Options();
