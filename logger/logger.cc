@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdlib>
+#include <exception>
 #include <new>
 
 #include "absl/container/inlined_vector.h"
@@ -76,6 +77,12 @@ Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
     workers_.push_back(std::make_unique<logger_internal::SinkWorker>(
         this, std::move(sink), options_.queue_capacity));
   }
+  if (workers_.size() == 1) {
+    logger_internal::SinkWorker& worker = *workers_[0];
+    fast_queue_ = &worker.queue();
+    fast_parked_ = &worker.parked();
+    fast_sink_ = &worker.sink();
+  }
 }
 
 Logger::~Logger() { Shutdown(); }
@@ -90,7 +97,30 @@ void Logger::LogString(Level level, const SourceLocation& location,
   Dispatch(entry);
 }
 
-void Logger::Dispatch(Entry* entry) {
+void Logger::FormatFailed(Entry& entry, fmt::string_view format) {
+  format_errors_.fetch_add(1, std::memory_order_relaxed);
+  std::string what = "unknown exception";
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  auto& message = entry.mutable_message();
+  message.clear();
+  try {
+    fmt::format_to(fmt::appender(message), "[relog: format error: {}] {}",
+                   what, std::string_view(format.data(), format.size()));
+  } catch (...) {
+    message.clear();  // out of memory: log the bare marker
+    constexpr std::string_view kMarker = "[relog: format error]";
+    message.append(kMarker.data(), kMarker.data() + kMarker.size());
+  }
+}
+
+void Logger::WakeFastWorker() { workers_[0]->WakeIfParked(); }
+
+void Logger::DispatchSlow(Entry* entry) {
   if (!accepting_.load(std::memory_order_relaxed)) [[unlikely]] {
     rejected_.fetch_add(1, std::memory_order_relaxed);
     entries_.Put(entry);
@@ -165,6 +195,7 @@ LoggerStats Logger::GetStats() const {
   s.entry_pool = entries_.GetStats();
   s.buffer_pool = buffers_.GetStats();
   s.rejected = rejected_.load(std::memory_order_relaxed);
+  s.format_errors = format_errors_.load(std::memory_order_relaxed);
   s.logged = s.entry_pool.gets - s.rejected;
   for (const auto& worker : workers_) {
     s.sinks.push_back(worker->GetStats());

@@ -33,6 +33,7 @@
 #include "fmt/core.h"
 #include "logger/entry.h"
 #include "logger/level.h"
+#include "logger/mpsc_queue.h"
 #include "logger/sink.h"
 #include "logger/timestamp.h"
 #include "pool/buffer_pool.h"
@@ -87,6 +88,8 @@ struct LoggerStats {
   uint64_t logged = 0;    // entries accepted (formatted and queued)
   uint64_t dropped = 0;   // sum over sinks
   uint64_t rejected = 0;  // calls after Shutdown()
+  // Calls whose formatting threw (logged with the error as the message).
+  uint64_t format_errors = 0;
   PoolStats entry_pool;
   BufferPool::Stats buffer_pool;
   std::vector<SinkWorkerStats> sinks;
@@ -118,8 +121,18 @@ class Logger {
     Entry* entry = entries_.GetRaw();
     entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
                name_, location);
-    fmt::vformat_to(fmt::appender(entry->mutable_message()), format,
-                    fmt::make_format_args(args...));
+#if defined(__cpp_exceptions)
+    try {
+#endif
+      fmt::vformat_to(fmt::appender(entry->mutable_message()), format,
+                      fmt::make_format_args(args...));
+#if defined(__cpp_exceptions)
+    } catch (...) {
+      // A user's formatter (or an allocation) threw: the call still logs,
+      // with the error in place of the message, and nothing leaks.
+      FormatFailed(*entry, static_cast<fmt::string_view>(format));
+    }
+#endif
     Dispatch(entry);
   }
 
@@ -147,7 +160,32 @@ class Logger {
  private:
   friend class logger_internal::SinkWorker;
 
-  void Dispatch(Entry* entry);
+  // Logger::Dispatch(): hands a filled entry to the sinks. The common case,
+  // one sink, an accepting logger and room in the queue, is inline here:
+  // a level check, one queue claim, and a load of the sink's parked flag.
+  void Dispatch(Entry* entry) {
+    if (fast_queue_ != nullptr &&
+        accepting_.load(std::memory_order_relaxed)) [[likely]] {
+      if (entry->level() >= fast_sink_->level()) [[likely]] {
+        entry->holders().store(1, std::memory_order_relaxed);
+        if (fast_queue_->TryPush(entry)) [[likely]] {
+          // seq_cst: the other half of the Dekker pairing described in
+          // SinkWorker::WakeIfParked().
+          if (fast_parked_->load(std::memory_order_seq_cst) != 0)
+              [[unlikely]] {
+            WakeFastWorker();
+          }
+          return;
+        }
+      }
+    }
+    DispatchSlow(entry);
+  }
+  void DispatchSlow(Entry* entry);
+  // Called from a catch block: replaces the message with a description of
+  // the exception in flight and counts it.
+  void FormatFailed(Entry& entry, fmt::string_view format);
+  void WakeFastWorker();
   void DispatchToMany(Entry* entry);
   void Push(logger_internal::SinkWorker& worker, Entry* entry);
   // Drops one sink's hold on `entry`; the last one returns it to the pool.
@@ -158,10 +196,16 @@ class Logger {
   std::atomic<Level> level_;
   std::atomic<bool> accepting_{true};
   std::atomic<uint64_t> rejected_{0};
+  std::atomic<uint64_t> format_errors_{0};
   // Declared before the entry pool: entries give grown buffers back to it.
   BufferPool buffers_;
   Pool<Entry> entries_;
   std::vector<std::unique_ptr<logger_internal::SinkWorker>> workers_;
+  // With exactly one sink: its queue, parked flag and sink, for Dispatch()'s
+  // inline path (null otherwise). They live as long as workers_.
+  logger_internal::BoundedMpscQueue<Entry>* fast_queue_ = nullptr;
+  const std::atomic<uint32_t>* fast_parked_ = nullptr;
+  const Sink* fast_sink_ = nullptr;
 };
 
 namespace logger_internal {

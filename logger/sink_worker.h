@@ -68,9 +68,10 @@ class SinkWorker {
   void Stop();
 
   Sink& sink() { return *sink_; }
-  SinkWorkerStats GetStats() const;
+  // For Logger's inline single-sink path (see Logger::Dispatch()).
+  BoundedMpscQueue<Entry>& queue() { return queue_; }
+  const std::atomic<uint32_t>& parked() const { return parked_; }
 
- private:
   void WakeIfParked() {
     // seq_cst load: pairs with the worker's seq_cst store of `parked_` and
     // the queue's seq_cst claim (Dekker): either the worker sees our entry
@@ -79,6 +80,10 @@ class SinkWorker {
       WakeSlow();
     }
   }
+
+  SinkWorkerStats GetStats() const;
+
+ private:
   void WakeSlow();
   void Run();
   // Pops and writes up to one batch; returns how many entries it handled.

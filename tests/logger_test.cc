@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +33,9 @@ struct Point {
   int y;
 };
 
+// A type whose formatter throws, as a user's formatter might.
+struct Explosive {};
+
 }  // namespace
 }  // namespace relog
 
@@ -41,6 +45,15 @@ struct fmt::formatter<relog::Point> {
   template <typename Ctx>
   auto format(const relog::Point& p, Ctx& ctx) const {
     return fmt::format_to(ctx.out(), "({}, {})", p.x, p.y);
+  }
+};
+
+template <>
+struct fmt::formatter<relog::Explosive> {
+  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
+  template <typename Ctx>
+  auto format(const relog::Explosive&, Ctx& ctx) const -> decltype(ctx.out()) {
+    throw std::runtime_error("boom");
   }
 };
 
@@ -223,6 +236,24 @@ TEST(LoggerTest, PerSinkLevelFilters) {
   EXPECT_EQ(all->messages(), (std::vector<std::string>{"info", "error"}));
   EXPECT_EQ(errors->messages(), (std::vector<std::string>{"error"}));
   EXPECT_EQ(logger.GetStats().entry_pool.live, 0u);
+}
+
+TEST(LoggerTest, AThrowingFormatterLogsTheErrorAndLeaksNothing) {
+  auto sink = std::make_shared<MemorySink>();
+  Logger logger(Options(), {sink});
+  RELOG_INFO(logger, "before");
+  RELOG_INFO(logger, "value {} here", Explosive{});
+  RELOG_INFO(logger, "after");
+  logger.Flush();
+  const auto messages = sink->messages();
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0], "before");
+  EXPECT_EQ(messages[1], "[relog: format error: boom] value {} here");
+  EXPECT_EQ(messages[2], "after");
+  const LoggerStats s = logger.GetStats();
+  EXPECT_EQ(s.format_errors, 1u);
+  EXPECT_EQ(s.logged, 3u);
+  EXPECT_EQ(s.entry_pool.live, 0u);
 }
 
 TEST(LoggerTest, AStuckSinkDoesNotDelayAnother) {
