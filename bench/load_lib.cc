@@ -63,6 +63,7 @@ constexpr NumericField kNumericFields[] = {
     {"idle_cpu_pct", &RunResult::idle_cpu_pct},
     {"pool_hit_rate", &RunResult::pool_hit_rate},
     {"timer_overhead_ns", &RunResult::timer_overhead_ns},
+    {"paired_format_p50_ns", &RunResult::paired_format_p50_ns},
 };
 
 // A JSON number, or null for NaN and infinities (JSON has neither).
@@ -623,6 +624,7 @@ std::string FormatTable(const TableInput& input) {
 
   static const Row kLatencyRows[] = {
       {"p50 ns", &RunResult::p50_ns, CellKind::kNs},
+      {"  paired format", &RunResult::paired_format_p50_ns, CellKind::kNs},
       {"p90 ns", &RunResult::p90_ns, CellKind::kNs},
       {"p99 ns", &RunResult::p99_ns, CellKind::kNs},
       {"p99.9 ns", &RunResult::p999_ns, CellKind::kNs},
@@ -717,6 +719,8 @@ std::string FormatTable(const TableInput& input) {
           ratio_check("p50 <= 1.3x format (" + where + ")", relog->p50_ns,
                       format->p50_ns, false, 1.3);
         }
+        ratio_check("p50 <= 1.3x paired format (" + where + ")",
+                    relog->p50_ns, relog->paired_format_p50_ns, false, 1.3);
       }
       if (std::string_view(workload) != "idle") {
         if (!std::isnan(relog->allocs_per_call)) {

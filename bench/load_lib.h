@@ -100,6 +100,10 @@ struct RunResult {
   double idle_cpu_pct = 0;   // percent of one core while idle
   double pool_hit_rate = 0;  // relog's entry pool, timed part
   double timer_overhead_ns = 0;
+  // Latency workload of a logger: the p50 of format-only calls made by the
+  // same threads in the same run, one burst after each burst of log calls
+  // (a paired baseline: both see the same machine at the same moments).
+  double paired_format_p50_ns = 0;
   std::vector<double> curve_ns;  // at CurvePercentiles()
 };
 

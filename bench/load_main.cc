@@ -406,6 +406,15 @@ inline void DoNotOptimize(const T& value) {
   asm volatile("" : : "r,m"(value) : "memory");
 }
 
+// The format-only baseline: the standard message into a reused buffer.
+inline void FormatStandard(fmt::memory_buffer& buffer, int i) {
+  buffer.clear();
+  fmt::format_to(fmt::appender(buffer),
+                 "Logging int: {}, double: {}, string: {}", i, Arg2(i),
+                 "hello");
+  DoNotOptimize(buffer.data());
+}
+
 class FormatTarget {
  public:
   struct PerThread {
@@ -414,11 +423,7 @@ class FormatTarget {
 
   absl::Status Open(const Settings&) { return absl::OkStatus(); }
   void Log(PerThread& t, int i) {
-    t.buffer.clear();
-    fmt::format_to(fmt::appender(t.buffer),
-                   "Logging int: {}, double: {}, string: {}", i, Arg2(i),
-                   "hello");
-    DoNotOptimize(t.buffer.data());
+    FormatStandard(t.buffer, i);
   }
   void Drain() {}
   void Finish() {}
@@ -474,6 +479,7 @@ class Gate {
 
 struct ThreadOutcome {
   std::vector<uint32_t> ticks;  // latency: one per timed call
+  std::vector<uint32_t> paired_ticks;  // latency: paired format-only calls
   uint64_t allocs = 0;
   int64_t calls = 0;
 };
@@ -508,8 +514,13 @@ absl::StatusOr<RunResult> RunWorkload(const Settings& s) {
     for (auto& share : shares) share = 1;
   }
   const int64_t warmup = workload == Workload::kIdle ? 0 : kWarmupCalls;
+  // A logger's latency run also times format-only calls, a burst after
+  // each burst of log calls (not with --rate, which paces every call).
+  const bool paired = workload == Workload::kLatency &&
+                      s.spec.logger != LoggerKind::kFormat && s.rate == 0;
   for (int t = 0; t < threads; ++t) {
     if (workload == Workload::kLatency) outcomes[t].ticks.resize(shares[t]);
+    if (paired) outcomes[t].paired_ticks.resize(shares[t]);
   }
 
   Gate gate;
@@ -523,7 +534,12 @@ absl::StatusOr<RunResult> RunWorkload(const Settings& s) {
     auto next_int = [&counter] {
       return static_cast<int>(counter++ & 0x7fffffffu);
     };
-    for (int64_t n = 0; n < warmup; ++n) target.Log(state, next_int());
+    fmt::memory_buffer format_buffer;  // the paired baseline's
+    for (int64_t n = 0; n < warmup; ++n) {
+      const int value = next_int();
+      target.Log(state, value);
+      if (paired) FormatStandard(format_buffer, value);
+    }
     gate.ArriveAndWait();
     const uint64_t allocs_before = tls_allocs;
     if (workload == Workload::kLatency) {
@@ -540,11 +556,24 @@ absl::StatusOr<RunResult> RunWorkload(const Settings& s) {
           while (clock.Start() < until) {
           }
         }
+        const int value = next_int();
         const uint64_t a = clock.Start();
-        target.Log(state, next_int());
+        target.Log(state, value);
         const uint64_t b = clock.End();
         const uint64_t d = b - a;
         ticks[n] = d > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(d);
+        if (paired && ((n + 1) % kBurst == 0 || n + 1 == count)) {
+          // The same calls formatted only, right after the burst.
+          for (int64_t k = n - n % kBurst; k <= n; ++k) {
+            const int v = value - static_cast<int>(n - k);
+            const uint64_t fa = clock.Start();
+            FormatStandard(format_buffer, v);
+            const uint64_t fb = clock.End();
+            const uint64_t fd = fb - fa;
+            out.paired_ticks[k] =
+                fd > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(fd);
+          }
+        }
       }
       out.calls = count;
     } else if (workload == Workload::kThroughput) {
@@ -629,6 +658,7 @@ absl::StatusOr<RunResult> RunWorkload(const Settings& s) {
   const double nan = std::nan("");
   r.p50_ns = r.p90_ns = r.p99_ns = r.p999_ns = r.p9999_ns = r.max_ns = nan;
   r.timer_overhead_ns = nan;
+  r.paired_format_p50_ns = nan;
   if (workload == Workload::kLatency) {
     std::vector<double> ns;
     ns.reserve(static_cast<std::size_t>(calls));
@@ -650,6 +680,18 @@ absl::StatusOr<RunResult> RunWorkload(const Settings& s) {
       r.curve_ns.push_back(Percentile(ns, p));
     }
     r.timer_overhead_ns = overhead * ns_per_tick;
+    if (paired) {
+      std::vector<double> fns;
+      fns.reserve(static_cast<std::size_t>(calls));
+      for (const ThreadOutcome& o : outcomes) {
+        for (const uint32_t t : o.paired_ticks) {
+          fns.push_back(std::max(0.0, static_cast<double>(t) - overhead) *
+                        ns_per_tick);
+        }
+      }
+      std::sort(fns.begin(), fns.end());
+      r.paired_format_p50_ns = Percentile(fns, 50);
+    }
   }
 
   if (target.path().empty()) {

@@ -2,6 +2,7 @@
 
 #include "logger/logger.h"
 
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -16,14 +17,14 @@
 
 namespace relog {
 namespace logger_internal {
-namespace {
-inline thread_local constinit uint32_t tls_thread_id = 0;
-}  // namespace
 
-uint32_t CurrentThreadId() {
-  if (tls_thread_id == 0) [[unlikely]] {
-    tls_thread_id = static_cast<uint32_t>(syscall(SYS_gettid));
-  }
+uint32_t CurrentThreadIdSlow() {
+  // In a child of fork() every cached id is stale; only the forking thread
+  // exists there, and its cache is cleared here.
+  static const int registered = pthread_atfork(
+      nullptr, nullptr, [] { tls_thread_id = 0; });
+  (void)registered;
+  tls_thread_id = static_cast<uint32_t>(syscall(SYS_gettid));
   return tls_thread_id;
 }
 
@@ -71,6 +72,9 @@ Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
       level_(options_.level),
       entries_(EntryPoolOptions(options_, &buffers_)) {
   if (options_.preallocate) entries_.Reserve(MostInFlight(options_));
+  // The clock's first sample: its calibration needs 1 ms of baseline, which
+  // the rest of start-up usually provides before the first log call.
+  ReadTimestampNanos();
   workers_.reserve(sinks.size());
   for (auto& sink : sinks) {
     if (sink == nullptr) continue;

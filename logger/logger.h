@@ -97,7 +97,15 @@ struct LoggerStats {
 
 namespace logger_internal {
 class SinkWorker;
-uint32_t CurrentThreadId();
+// The calling thread's kernel id, cached per thread (and reset in a forked
+// child, whose thread id differs).
+inline thread_local constinit uint32_t tls_thread_id = 0;
+uint32_t CurrentThreadIdSlow();
+inline uint32_t CurrentThreadId() {
+  const uint32_t id = tls_thread_id;
+  if (id == 0) [[unlikely]] return CurrentThreadIdSlow();
+  return id;
+}
 }  // namespace logger_internal
 
 class Logger {

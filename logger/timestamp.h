@@ -2,26 +2,110 @@
 //
 // logger/timestamp.h: the wall-clock read on the log call's path.
 //
-// absl::GetCurrentTimeNanos(): Abseil's clock reads the CPU's cycle counter
-// and converts it with a calibration it refreshes against the kernel's
-// CLOCK_REALTIME, falling back to the kernel clock whenever the counter is
-// unusable or a reading looks wrong. Measured here: about 12 ns against
-// about 29 ns for clock_gettime(CLOCK_REALTIME) through the vDSO
-// (bench/logger_benchmark.cc, BM_Timestamp*). tests/timestamp_test.cc checks
-// that it agrees with the kernel's clock and never goes backwards on a
-// thread. Thread-safe.
+// ReadTimestampNanos() reads the CPU's time-stamp counter and converts it
+// to nanoseconds since the Unix epoch with a calibration against the
+// kernel's clocks: a line through an anchor point with a slope. The
+// slope is the counter's rate measured against CLOCK_MONOTONIC_RAW over
+// everything since the first sample (so it gets more precise the longer the
+// process runs), and each recalibration moves the anchor to the current
+// point of the old line and steers the slope so that the gap to
+// CLOCK_REALTIME closes over the next interval. The line is therefore
+// continuous and rising: time read on one thread never goes backwards,
+// except when the wall clock itself is stepped by more than 10 ms (then
+// the anchor jumps to it, as clock_gettime would).
+//
+// Recalibration happens on whichever call finds its anchor too old: after
+// 1 ms, 2 ms, 4 ms... up to once a second. Until the first 1 ms of samples
+// exists, and wherever the counter is not a usable clock (not x86, no
+// invariant TSC, or the kernel itself does not use the TSC as its clock
+// source), the answer comes from clock_gettime(CLOCK_REALTIME).
+//
+// Why not absl::GetCurrentTimeNanos(), which does the same in spirit: it
+// takes a slow path (a process-wide spinlock and a kernel read, about
+// 60-80 ns) on every call for its first ~2 seconds while it gathers
+// samples, which made short-lived processes and every service's start-up
+// burst pay it (measured with //bench:load, whose runs last seconds).
+//
+// tests/timestamp_test.cc checks agreement with CLOCK_REALTIME and
+// per-thread monotonicity across many forced recalibrations.
+// Thread-safe.
 
 #ifndef RELOG_LOGGER_TIMESTAMP_H_
 #define RELOG_LOGGER_TIMESTAMP_H_
 
+#include <atomic>
 #include <cstdint>
 
-#include "absl/time/clock.h"
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 namespace relog {
+namespace timestamp_internal {
+
+// The published calibration, under a sequence lock: a writer makes `seq`
+// odd, stores the fields (each a release store, so the odd `seq` is visible
+// first), then makes it even again; a reader takes the slow path when it
+// sees an odd or changed `seq`. No standalone fences (which TSan cannot
+// check); on x86 every one of these is a plain load or store.
+struct Calibration {
+  std::atomic<uint64_t> seq{0};
+  std::atomic<uint64_t> base_tsc{0};
+  std::atomic<int64_t> base_ns{0};
+  // Nanoseconds per tick, in units of 2^-32 ns.
+  std::atomic<uint64_t> mult{0};
+  // Ticks after base_tsc for which this calibration may be used; 0 until
+  // the first calibration, so every read takes the slow path.
+  std::atomic<uint64_t> max_delta{0};
+};
+extern Calibration g_calibration;
+
+// Recalibrates if due (or falls back to the kernel clock) and returns the
+// time at `tsc`.
+int64_t ReadSlow(uint64_t tsc);
+
+// The kernel's CLOCK_REALTIME, in nanoseconds since the epoch.
+int64_t SystemNanos();
+
+// True when the time-stamp counter can serve as the clock here.
+bool TscUsable();
+
+// "tsc" or "system": what the fast path is using now (for diagnostics).
+const char* ClockSource();
+
+// Tests only: caps the recalibration interval (0 restores the default of
+// one second), or forces the kernel clock for every read.
+void SetMaxIntervalForTesting(int64_t nanos);
+void ForceSystemClockForTesting(bool force);
+
+}  // namespace timestamp_internal
 
 // ReadTimestampNanos(): nanoseconds since the Unix epoch.
-inline int64_t ReadTimestampNanos() { return absl::GetCurrentTimeNanos(); }
+inline int64_t ReadTimestampNanos() {
+#if defined(__x86_64__)
+  using timestamp_internal::g_calibration;
+  const uint64_t tsc = __rdtsc();
+  // All loads acquire (plain loads on x86): a field value written by a
+  // concurrent writer makes the second load of `seq` see that writer's odd
+  // `seq`, so a torn read is always detected.
+  const uint64_t seq0 = g_calibration.seq.load(std::memory_order_acquire);
+  const uint64_t base_tsc =
+      g_calibration.base_tsc.load(std::memory_order_acquire);
+  const int64_t base_ns = g_calibration.base_ns.load(std::memory_order_acquire);
+  const uint64_t mult = g_calibration.mult.load(std::memory_order_acquire);
+  const uint64_t max_delta =
+      g_calibration.max_delta.load(std::memory_order_acquire);
+  const uint64_t seq1 = g_calibration.seq.load(std::memory_order_relaxed);
+  const uint64_t delta = tsc - base_tsc;  // huge if tsc < base_tsc
+  if (seq0 == seq1 && (seq0 & 1) == 0 && delta < max_delta) [[likely]] {
+    return base_ns + static_cast<int64_t>(
+                         (static_cast<unsigned __int128>(delta) * mult) >> 32);
+  }
+  return timestamp_internal::ReadSlow(tsc);
+#else
+  return timestamp_internal::SystemNanos();
+#endif
+}
 
 }  // namespace relog
 

@@ -14,12 +14,16 @@
 #ifndef RELOG_POOL_PREFETCH_H_
 #define RELOG_POOL_PREFETCH_H_
 
+#include <cstddef>
+#include <utility>
+
 namespace relog {
 namespace pool_internal {
 
 #if defined(__x86_64__) || defined(__i386__)
 bool CpuHasPrefetchW();
 inline const bool kHasPrefetchW = CpuHasPrefetchW();
+inline void PrefetchW(const char* p) { asm volatile("prefetchw %0" : : "m"(*p)); }
 #endif
 
 }  // namespace pool_internal
@@ -27,11 +31,28 @@ inline const bool kHasPrefetchW = CpuHasPrefetchW();
 inline void PrefetchForWrite(const void* p) {
 #if defined(__x86_64__) || defined(__i386__)
   if (pool_internal::kHasPrefetchW) [[likely]] {
-    asm volatile("prefetchw %0" : : "m"(*static_cast<const char*>(p)));
+    pool_internal::PrefetchW(static_cast<const char*>(p));
     return;
   }
 #endif
   __builtin_prefetch(p, 1);
+}
+
+// The first `kLines` cache lines from `p`, checking the CPU once.
+template <std::size_t kLines>
+inline void PrefetchLinesForWrite(const void* p) {
+  const char* c = static_cast<const char*>(p);
+#if defined(__x86_64__) || defined(__i386__)
+  if (pool_internal::kHasPrefetchW) [[likely]] {
+    [&]<std::size_t... i>(std::index_sequence<i...>) {
+      (pool_internal::PrefetchW(c + 64 * i), ...);
+    }(std::make_index_sequence<kLines>());
+    return;
+  }
+#endif
+  [&]<std::size_t... i>(std::index_sequence<i...>) {
+    (__builtin_prefetch(c + 64 * i, 1), ...);
+  }(std::make_index_sequence<kLines>());
 }
 
 }  // namespace relog

@@ -6,6 +6,8 @@
 #include "logger/logger.h"
 
 #include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -254,6 +256,22 @@ TEST(LoggerTest, AThrowingFormatterLogsTheErrorAndLeaksNothing) {
   EXPECT_EQ(s.format_errors, 1u);
   EXPECT_EQ(s.logged, 3u);
   EXPECT_EQ(s.entry_pool.live, 0u);
+}
+
+TEST(LoggerTest, ThreadIdIsTheForkedChildsOwn) {
+  const uint32_t parent = logger_internal::CurrentThreadId();  // now cached
+  ASSERT_EQ(parent, static_cast<uint32_t>(syscall(SYS_gettid)));
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const bool fresh = logger_internal::CurrentThreadId() ==
+                       static_cast<uint32_t>(syscall(SYS_gettid));
+    _exit(fresh ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child saw its parent's thread id";
 }
 
 TEST(LoggerTest, AStuckSinkDoesNotDelayAnother) {

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "logger/timestamp.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+namespace relog::timestamp_internal {
+
+constinit Calibration g_calibration;
+
+namespace {
+
+constexpr int64_t kNanosPerSecond = 1000000000;
+// The first calibration needs this much of a baseline.
+constexpr int64_t kFirstBaselineNs = 1000000;  // 1 ms
+// Recalibrate at least this often once calibrated.
+constexpr int64_t kDefaultMaxIntervalNs = kNanosPerSecond;
+// A gap to CLOCK_REALTIME larger than this is a clock step, followed at
+// once; smaller gaps are steered away over the next interval.
+constexpr int64_t kStepNs = 10000000;  // 10 ms
+// The slope is steered by at most this fraction.
+constexpr double kMaxSteer = 1e-3;
+
+int64_t ReadClock(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * kNanosPerSecond + ts.tv_nsec;
+}
+
+#if defined(__x86_64__)
+// True when the TSC is a clock: invariant across power states (CPUID
+// 0x80000007 EDX bit 8) and trusted by the kernel as its own clock source.
+bool TscIsUsable() {
+  unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid(0x80000007u, &eax, &ebx, &ecx, &edx) == 0) return false;
+  if ((edx & (1u << 8)) == 0) return false;
+  std::ifstream in(
+      "/sys/devices/system/clocksource/clocksource0/current_clocksource");
+  std::string source;
+  if (!(in >> source)) return false;
+  return source == "tsc";
+}
+
+struct Sample {
+  uint64_t tsc = 0;
+  int64_t realtime_ns = 0;
+  int64_t raw_ns = 0;
+};
+
+// A TSC reading and the two kernel clocks read as close together as we can
+// manage: the tightest of a few tries.
+Sample TakeSample() {
+  Sample best;
+  uint64_t best_window = UINT64_MAX;
+  for (int i = 0; i < 5; ++i) {
+    const uint64_t before = __rdtsc();
+    const int64_t realtime = ReadClock(CLOCK_REALTIME);
+    const int64_t raw = ReadClock(CLOCK_MONOTONIC_RAW);
+    const uint64_t after = __rdtsc();
+    if (after - before < best_window) {
+      best_window = after - before;
+      best.tsc = before + (after - before) / 2;
+      best.realtime_ns = realtime;
+      best.raw_ns = raw;
+    }
+  }
+  return best;
+}
+
+// Writer state, under `g_lock`.
+struct Writer {
+  Sample first;  // the baseline for the rate
+  bool calibrated = false;
+  int64_t interval_ns = kFirstBaselineNs;
+};
+Writer g_writer;
+std::atomic<bool> g_lock{false};
+std::atomic<int64_t> g_max_interval_ns{kDefaultMaxIntervalNs};
+std::atomic<bool> g_force_system{false};
+
+const bool g_tsc_usable = TscIsUsable();
+
+// Spins briefly for the writer lock; false if it stays taken (another
+// thread is recalibrating, or a fork() left it held in this child).
+bool TryLockBriefly() {
+  for (int i = 0; i < 2000; ++i) {
+    if (!g_lock.load(std::memory_order_relaxed) &&
+        !g_lock.exchange(true, std::memory_order_acquire)) {
+      return true;
+    }
+    __builtin_ia32_pause();
+  }
+  return false;
+}
+
+// The time at `tsc` on the published line, whatever `tsc`'s side of the
+// anchor. Caller holds the lock (so the fields are stable).
+int64_t OnLine(uint64_t tsc) {
+  const uint64_t base_tsc =
+      g_calibration.base_tsc.load(std::memory_order_relaxed);
+  const int64_t base_ns = g_calibration.base_ns.load(std::memory_order_relaxed);
+  const uint64_t mult = g_calibration.mult.load(std::memory_order_relaxed);
+  if (tsc >= base_tsc) {
+    return base_ns + static_cast<int64_t>(
+                         (static_cast<unsigned __int128>(tsc - base_tsc) * mult) >>
+                         32);
+  }
+  return base_ns - static_cast<int64_t>(
+                       (static_cast<unsigned __int128>(base_tsc - tsc) * mult) >>
+                       32);
+}
+
+void Publish(uint64_t base_tsc, int64_t base_ns, double ns_per_tick,
+             uint64_t max_delta) {
+  const uint64_t seq = g_calibration.seq.load(std::memory_order_relaxed);
+  g_calibration.seq.store(seq + 1, std::memory_order_relaxed);
+  // store-release each: a reader that sees a new field value also sees the
+  // odd `seq` stored before it.
+  g_calibration.base_tsc.store(base_tsc, std::memory_order_release);
+  g_calibration.base_ns.store(base_ns, std::memory_order_release);
+  g_calibration.mult.store(
+      static_cast<uint64_t>(std::llround(ns_per_tick * 4294967296.0)),
+      std::memory_order_release);
+  g_calibration.max_delta.store(max_delta, std::memory_order_release);
+  // store-release: publishes the fields with the even `seq`.
+  g_calibration.seq.store(seq + 2, std::memory_order_release);
+}
+
+// Takes a sample and moves the line to it. Caller holds the lock.
+void RecalibrateLocked() {
+  Writer& w = g_writer;
+  // Before the first calibration, one cheap read tells whether the
+  // baseline is long enough yet.
+  if (!w.calibrated && w.first.tsc != 0 &&
+      ReadClock(CLOCK_MONOTONIC_RAW) - w.first.raw_ns < kFirstBaselineNs) {
+    return;
+  }
+  const Sample now = TakeSample();
+  if (w.first.tsc == 0) {
+    w.first = now;
+    return;
+  }
+  const int64_t baseline_ns = now.raw_ns - w.first.raw_ns;
+  if (baseline_ns < kFirstBaselineNs || now.tsc <= w.first.tsc) return;
+  const double rate = static_cast<double>(baseline_ns) /
+                      static_cast<double>(now.tsc - w.first.tsc);
+  const int64_t max_interval =
+      g_max_interval_ns.load(std::memory_order_relaxed);
+  const int64_t next_interval = std::min(
+      max_interval, std::max<int64_t>(baseline_ns, kFirstBaselineNs));
+  // The new line starts at the moment of publishing, not of the sample:
+  // readers still on the old line until the switch then read no later a
+  // time than the new line gives right after it.
+  uint64_t anchor_tsc = now.tsc;
+  int64_t anchor_ns = now.realtime_ns;
+  double slope = rate;
+  if (w.calibrated) {
+    // Continue the old line, steering toward the kernel's time.
+    const int64_t gap = now.realtime_ns - OnLine(now.tsc);
+    if (gap <= kStepNs && gap >= -kStepNs) {
+      const double steer = std::clamp(
+          static_cast<double>(gap) / static_cast<double>(next_interval),
+          -kMaxSteer, kMaxSteer);
+      slope = rate * (1.0 + steer);
+      anchor_tsc = __rdtsc();
+      anchor_ns = OnLine(anchor_tsc);
+    }
+  }
+  const uint64_t max_delta =
+      static_cast<uint64_t>(static_cast<double>(next_interval) / rate);
+  Publish(anchor_tsc, anchor_ns, slope, max_delta);
+  w.calibrated = true;
+}
+
+#endif  // __x86_64__
+
+}  // namespace
+
+int64_t SystemNanos() { return ReadClock(CLOCK_REALTIME); }
+
+#if defined(__x86_64__)
+int64_t ReadSlow(uint64_t tsc) {
+  if (!g_tsc_usable || g_force_system.load(std::memory_order_relaxed)) {
+    return SystemNanos();
+  }
+  if (!TryLockBriefly()) return SystemNanos();
+  int64_t result;
+  if (g_writer.calibrated &&
+      tsc < g_calibration.base_tsc.load(std::memory_order_relaxed)) {
+    // `tsc` was read before the current line began (another thread moved
+    // it meanwhile). Every earlier reading on this thread was on an older
+    // line, which ends where this one starts: the start is the answer that
+    // keeps time from going backwards.
+    result = g_calibration.base_ns.load(std::memory_order_relaxed);
+  } else {
+    const uint64_t base_tsc =
+        g_calibration.base_tsc.load(std::memory_order_relaxed);
+    const uint64_t max_delta =
+        g_calibration.max_delta.load(std::memory_order_relaxed);
+    if (max_delta == 0 || tsc - base_tsc >= max_delta) RecalibrateLocked();
+    if (g_writer.calibrated) {
+      const uint64_t start =
+          g_calibration.base_tsc.load(std::memory_order_relaxed);
+      result = OnLine(std::max(tsc, start));
+    } else {
+      result = SystemNanos();
+    }
+  }
+  g_lock.store(false, std::memory_order_release);
+  return result;
+}
+
+bool TscUsable() { return g_tsc_usable; }
+
+const char* ClockSource() {
+  const bool tsc = g_tsc_usable &&
+                   !g_force_system.load(std::memory_order_relaxed) &&
+                   g_calibration.max_delta.load(std::memory_order_relaxed) > 0;
+  return tsc ? "tsc" : "system";
+}
+
+void SetMaxIntervalForTesting(int64_t nanos) {
+  g_max_interval_ns.store(nanos > 0 ? nanos : kDefaultMaxIntervalNs,
+                          std::memory_order_relaxed);
+  // Make the next read recalibrate with the new bound.
+  if (TryLockBriefly()) {
+    if (g_writer.calibrated) {
+      const uint64_t seq = g_calibration.seq.load(std::memory_order_relaxed);
+      g_calibration.seq.store(seq + 1, std::memory_order_relaxed);
+      g_calibration.max_delta.store(1, std::memory_order_release);
+      g_calibration.seq.store(seq + 2, std::memory_order_release);
+    }
+    g_lock.store(false, std::memory_order_release);
+  }
+}
+
+void ForceSystemClockForTesting(bool force) {
+  g_force_system.store(force, std::memory_order_relaxed);
+  if (TryLockBriefly()) {
+    const uint64_t seq = g_calibration.seq.load(std::memory_order_relaxed);
+    g_calibration.seq.store(seq + 1, std::memory_order_relaxed);
+    // max_delta 0 sends every read to ReadSlow(), which honours `force`;
+    // when unforcing, 1 makes the next read recalibrate.
+    g_calibration.max_delta.store(force || !g_writer.calibrated ? 0 : 1,
+                                  std::memory_order_release);
+    g_calibration.seq.store(seq + 2, std::memory_order_release);
+    g_lock.store(false, std::memory_order_release);
+  }
+}
+#else
+int64_t ReadSlow(uint64_t) { return SystemNanos(); }
+bool TscUsable() { return false; }
+const char* ClockSource() { return "system"; }
+void SetMaxIntervalForTesting(int64_t) {}
+void ForceSystemClockForTesting(bool) {}
+#endif
+
+}  // namespace relog::timestamp_internal
