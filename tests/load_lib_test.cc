@@ -209,6 +209,25 @@ TEST(LoadLibTest, TableShowsRatiosAndTargets) {
   EXPECT_EQ(table.find("throughput"), std::string::npos);
 }
 
+TEST(LoadLibTest, PairedFormatBaselineIsCarriedAndChecked) {
+  RunResult relog = SampleResult();
+  relog.paired_format_p50_ns = 61;  // 91.5 / 61 = 1.5: missed
+  const RunResult back = *ParseJsonLine(ToJsonLine(relog));
+  EXPECT_EQ(back.paired_format_p50_ns, 61);
+  EXPECT_NE(ToJsonLine(relog).find("\"paired_format_p50_ns\":61"),
+            std::string::npos);
+
+  TableInput in;
+  in.medians = {relog};
+  in.compared = false;
+  const std::string table = FormatTable(in);
+  EXPECT_NE(table.find("paired format"), std::string::npos) << table;
+  EXPECT_NE(table.find("p50 <= 1.3x paired format (latency, 2 threads)"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("1.500x  MISSED"), std::string::npos) << table;
+}
+
 TEST(LoadLibTest, ChartIsAStandaloneSvgWithOneLinePerSeries) {
   ChartSeries relog{"relog, 1 thread",
                     "#1f77b4",
