@@ -2,6 +2,7 @@
 
 #include "logger/timestamp.h"
 
+#include <pthread.h>
 #include <time.h>
 
 #include <algorithm>
@@ -88,7 +89,13 @@ std::atomic<bool> g_lock{false};
 std::atomic<int64_t> g_max_interval_ns{kDefaultMaxIntervalNs};
 std::atomic<bool> g_force_system{false};
 
-const bool g_tsc_usable = TscIsUsable();
+// Decided once; also frees the writer lock in a fork()ed child, where the
+// thread that held it does not exist.
+const bool g_tsc_usable = [] {
+  pthread_atfork(nullptr, nullptr,
+                 [] { g_lock.store(false, std::memory_order_relaxed); });
+  return TscIsUsable();
+}();
 
 // Spins briefly for the writer lock; false if it stays taken (another
 // thread is recalibrating, or a fork() left it held in this child).
