@@ -82,7 +82,7 @@ Sample TakeSample() {
 struct Writer {
   Sample first;  // the baseline for the rate
   bool calibrated = false;
-  int64_t interval_ns = kFirstBaselineNs;
+  uint64_t line_ticks = 0;  // the interval the current line was made for
 };
 Writer g_writer;
 std::atomic<bool> g_lock{false};
@@ -171,7 +171,15 @@ void RecalibrateLocked() {
   uint64_t anchor_tsc = now.tsc;
   int64_t anchor_ns = now.realtime_ns;
   double slope = rate;
-  if (w.calibrated) {
+  const uint64_t base_tsc =
+      g_calibration.base_tsc.load(std::memory_order_relaxed);
+  // A line used for more than twice its interval (nobody read the clock
+  // for a while) has carried its steering too far to continue: start
+  // afresh from the kernel's time. Time cannot go backwards by it: the last
+  // reading on the old line was at least one interval ago, more than the
+  // line can have drifted.
+  const bool fresh = now.tsc - base_tsc > 2 * w.line_ticks;
+  if (w.calibrated && !fresh) {
     // Continue the old line, steering toward the kernel's time.
     const int64_t gap = now.realtime_ns - OnLine(now.tsc);
     if (gap <= kStepNs && gap >= -kStepNs) {
@@ -187,6 +195,7 @@ void RecalibrateLocked() {
       static_cast<uint64_t>(static_cast<double>(next_interval) / rate);
   Publish(anchor_tsc, anchor_ns, slope, max_delta);
   w.calibrated = true;
+  w.line_ticks = max_delta;
 }
 
 #endif  // __x86_64__

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -89,6 +90,16 @@ TEST(TimestampTest, FrequentRecalibrationKeepsTimeContinuousAndClose) {
   SetMaxIntervalForTesting(20000);  // recalibrate every 20 us
   EXPECT_EQ(BackwardStepsOnTwoThreads(1000000), 0);
   EXPECT_EQ(DisagreementsOver(50, kTolerance), 0);
+  SetMaxIntervalForTesting(0);
+}
+
+TEST(TimestampTest, ALineUnreadForManyIntervalsStartsAfresh) {
+  // Short, steered lines; then nobody reads the clock for 250 intervals
+  // (the passing of time is the point here, not a synchronisation).
+  SetMaxIntervalForTesting(20000);
+  EXPECT_EQ(DisagreementsOver(5, kTolerance), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(DisagreementsOver(20, kTolerance), 0);
   SetMaxIntervalForTesting(0);
 }
 
