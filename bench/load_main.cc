@@ -543,6 +543,13 @@ absl::StatusOr<RunResult> RunWorkload(const Settings& s) {
     gate.ArriveAndWait();
     const uint64_t allocs_before = tls_allocs;
     if (workload == Workload::kLatency) {
+      // Ticks taken by `call`, saturating.
+      auto timed = [&clock](auto&& call) {
+        const uint64_t a = clock.Start();
+        call();
+        const uint64_t d = clock.End() - a;
+        return d > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(d);
+      };
       uint32_t* ticks = out.ticks.data();
       const int64_t count = shares[t];
       uint64_t next = clock.Start();
@@ -557,21 +564,13 @@ absl::StatusOr<RunResult> RunWorkload(const Settings& s) {
           }
         }
         const int value = next_int();
-        const uint64_t a = clock.Start();
-        target.Log(state, value);
-        const uint64_t b = clock.End();
-        const uint64_t d = b - a;
-        ticks[n] = d > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(d);
+        ticks[n] = timed([&] { target.Log(state, value); });
         if (paired && ((n + 1) % kBurst == 0 || n + 1 == count)) {
           // The same calls formatted only, right after the burst.
           for (int64_t k = n - n % kBurst; k <= n; ++k) {
             const int v = value - static_cast<int>(n - k);
-            const uint64_t fa = clock.Start();
-            FormatStandard(format_buffer, v);
-            const uint64_t fb = clock.End();
-            const uint64_t fd = fb - fa;
             out.paired_ticks[k] =
-                fd > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(fd);
+                timed([&] { FormatStandard(format_buffer, v); });
           }
         }
       }
@@ -660,16 +659,22 @@ absl::StatusOr<RunResult> RunWorkload(const Settings& s) {
   r.timer_overhead_ns = nan;
   r.paired_format_p50_ns = nan;
   if (workload == Workload::kLatency) {
-    std::vector<double> ns;
-    ns.reserve(static_cast<std::size_t>(calls));
     const double overhead = clock.overhead_ticks();
-    for (const ThreadOutcome& o : outcomes) {
-      for (const uint32_t t : o.ticks) {
-        ns.push_back(std::max(0.0, static_cast<double>(t) - overhead) *
-                     ns_per_tick);
+    // Every thread's timed calls in nanoseconds (the timer's cost taken
+    // off), sorted.
+    auto sorted_ns = [&](std::vector<uint32_t> ThreadOutcome::*ticks) {
+      std::vector<double> ns;
+      ns.reserve(static_cast<std::size_t>(calls));
+      for (const ThreadOutcome& o : outcomes) {
+        for (const uint32_t t : o.*ticks) {
+          ns.push_back(std::max(0.0, static_cast<double>(t) - overhead) *
+                       ns_per_tick);
+        }
       }
-    }
-    std::sort(ns.begin(), ns.end());
+      std::sort(ns.begin(), ns.end());
+      return ns;
+    };
+    const std::vector<double> ns = sorted_ns(&ThreadOutcome::ticks);
     r.p50_ns = Percentile(ns, 50);
     r.p90_ns = Percentile(ns, 90);
     r.p99_ns = Percentile(ns, 99);
@@ -681,16 +686,8 @@ absl::StatusOr<RunResult> RunWorkload(const Settings& s) {
     }
     r.timer_overhead_ns = overhead * ns_per_tick;
     if (paired) {
-      std::vector<double> fns;
-      fns.reserve(static_cast<std::size_t>(calls));
-      for (const ThreadOutcome& o : outcomes) {
-        for (const uint32_t t : o.paired_ticks) {
-          fns.push_back(std::max(0.0, static_cast<double>(t) - overhead) *
-                        ns_per_tick);
-        }
-      }
-      std::sort(fns.begin(), fns.end());
-      r.paired_format_p50_ns = Percentile(fns, 50);
+      r.paired_format_p50_ns =
+          Percentile(sorted_ns(&ThreadOutcome::paired_ticks), 50);
     }
   }
 

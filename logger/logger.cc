@@ -82,10 +82,8 @@ Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
         this, std::move(sink), options_.queue_capacity));
   }
   if (workers_.size() == 1) {
-    logger_internal::SinkWorker& worker = *workers_[0];
-    fast_queue_ = &worker.queue();
-    fast_parked_ = &worker.parked();
-    fast_sink_ = &worker.sink();
+    fast_inbox_ = workers_[0].get();
+    fast_sink_ = &workers_[0]->sink();
   }
 }
 
@@ -121,8 +119,6 @@ void Logger::FormatFailed(Entry& entry, fmt::string_view format) {
     message.append(kMarker.data(), kMarker.data() + kMarker.size());
   }
 }
-
-void Logger::WakeFastWorker() { workers_[0]->WakeIfParked(); }
 
 void Logger::DispatchSlow(Entry* entry) {
   if (!accepting_.load(std::memory_order_relaxed)) [[unlikely]] {

@@ -33,7 +33,7 @@
 #include "fmt/core.h"
 #include "logger/entry.h"
 #include "logger/level.h"
-#include "logger/mpsc_queue.h"
+#include "logger/inbox.h"
 #include "logger/sink.h"
 #include "logger/timestamp.h"
 #include "pool/buffer_pool.h"
@@ -172,19 +172,11 @@ class Logger {
   // one sink, an accepting logger and room in the queue, is inline here:
   // a level check, one queue claim, and a load of the sink's parked flag.
   void Dispatch(Entry* entry) {
-    if (fast_queue_ != nullptr &&
+    if (fast_inbox_ != nullptr &&
         accepting_.load(std::memory_order_relaxed)) [[likely]] {
       if (entry->level() >= fast_sink_->level()) [[likely]] {
         entry->holders().store(1, std::memory_order_relaxed);
-        if (fast_queue_->TryPush(entry)) [[likely]] {
-          // seq_cst: the other half of the Dekker pairing described in
-          // SinkWorker::WakeIfParked().
-          if (fast_parked_->load(std::memory_order_seq_cst) != 0)
-              [[unlikely]] {
-            WakeFastWorker();
-          }
-          return;
-        }
+        if (fast_inbox_->TryPush(entry)) [[likely]] return;
       }
     }
     DispatchSlow(entry);
@@ -193,7 +185,6 @@ class Logger {
   // Called from a catch block: replaces the message with a description of
   // the exception in flight and counts it.
   void FormatFailed(Entry& entry, fmt::string_view format);
-  void WakeFastWorker();
   void DispatchToMany(Entry* entry);
   void Push(logger_internal::SinkWorker& worker, Entry* entry);
   // Drops one sink's hold on `entry`; the last one returns it to the pool.
@@ -209,10 +200,9 @@ class Logger {
   BufferPool buffers_;
   Pool<Entry> entries_;
   std::vector<std::unique_ptr<logger_internal::SinkWorker>> workers_;
-  // With exactly one sink: its queue, parked flag and sink, for Dispatch()'s
+  // With exactly one sink: its worker's Inbox and its sink, for Dispatch()'s
   // inline path (null otherwise). They live as long as workers_.
-  logger_internal::BoundedMpscQueue<Entry>* fast_queue_ = nullptr;
-  const std::atomic<uint32_t>* fast_parked_ = nullptr;
+  logger_internal::Inbox* fast_inbox_ = nullptr;
   const Sink* fast_sink_ = nullptr;
 };
 

@@ -38,7 +38,7 @@ inline void CpuRelax() {
 
 SinkWorker::SinkWorker(Logger* logger, std::shared_ptr<Sink> sink,
                        std::size_t queue_capacity)
-    : logger_(logger), sink_(std::move(sink)), queue_(queue_capacity) {
+    : Inbox(queue_capacity), logger_(logger), sink_(std::move(sink)) {
   batch_.reserve(kMaxBatch);
   thread_ = std::thread([this] { Run(); });
 }
@@ -69,7 +69,7 @@ void SinkWorker::PushBlocking(Entry* entry) {
   WakeIfParked();
 }
 
-void SinkWorker::WakeSlow() {
+void Inbox::WakeSlow() {
   if (parked_.exchange(0, std::memory_order_seq_cst) != 0) {
     parked_.notify_one();
   }

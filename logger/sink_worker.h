@@ -29,13 +29,14 @@
 #include <vector>
 
 #include "logger/entry.h"
+#include "logger/inbox.h"
 #include "logger/logger.h"
 #include "logger/mpsc_queue.h"
 #include "logger/sink.h"
 
 namespace relog::logger_internal {
 
-class SinkWorker {
+class SinkWorker final : public Inbox {
  public:
   // Most entries written between two flushes.
   static constexpr std::size_t kMaxBatch = 1024;
@@ -46,14 +47,9 @@ class SinkWorker {
   SinkWorker& operator=(const SinkWorker&) = delete;
   ~SinkWorker();  // stops and joins (after draining)
 
-  // SinkWorker::TryPush(): any thread. False when the queue is full (under
-  // kDrop the caller then counts the drop with CountDrop() and releases its
-  // hold). SinkWorker::PushBlocking(): any thread; waits for room (kBlock).
-  bool TryPush(Entry* entry) {
-    if (!queue_.TryPush(entry)) return false;
-    WakeIfParked();
-    return true;
-  }
+  // SinkWorker::PushBlocking(): any thread; waits for room (kBlock). For a
+  // push that never waits, see Inbox::TryPush(); a caller whose TryPush()
+  // failed under kDrop counts the drop with CountDrop().
   void PushBlocking(Entry* entry);
   void CountDrop() {
     dropped_.fetch_add(1, std::memory_order_relaxed);
@@ -68,23 +64,10 @@ class SinkWorker {
   void Stop();
 
   Sink& sink() { return *sink_; }
-  // For Logger's inline single-sink path (see Logger::Dispatch()).
-  BoundedMpscQueue<Entry>& queue() { return queue_; }
-  const std::atomic<uint32_t>& parked() const { return parked_; }
-
-  void WakeIfParked() {
-    // seq_cst load: pairs with the worker's seq_cst store of `parked_` and
-    // the queue's seq_cst claim (Dekker): either the worker sees our entry
-    // before sleeping or we see it parked and wake it.
-    if (parked_.load(std::memory_order_seq_cst) != 0) [[unlikely]] {
-      WakeSlow();
-    }
-  }
 
   SinkWorkerStats GetStats() const;
 
  private:
-  void WakeSlow();
   void Run();
   // Pops and writes up to one batch; returns how many entries it handled.
   std::size_t ProcessBatch();
@@ -107,14 +90,12 @@ class SinkWorker {
 
   Logger* const logger_;
   const std::shared_ptr<Sink> sink_;
-  BoundedMpscQueue<Entry> queue_;
   std::vector<Entry*> batch_;  // worker thread only
 
-  // Read by callers on every push (`parked_`) and written by them only
-  // rarely: kept apart from what the worker writes for every batch, so a
-  // push does not pull a line the worker just dirtied.
-  alignas(64) std::atomic<uint32_t> parked_{0};
-  std::atomic<bool> stop_{false};
+  // Written by callers only rarely: kept apart from what the worker writes
+  // for every batch, so a caller does not pull a line the worker just
+  // dirtied.
+  alignas(64) std::atomic<bool> stop_{false};
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> blocked_{0};
   std::atomic<int> flush_waiters_{0};

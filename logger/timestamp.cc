@@ -97,17 +97,38 @@ const bool g_tsc_usable = [] {
   return TscIsUsable();
 }();
 
-// Spins briefly for the writer lock; false if it stays taken (another
+// The writer lock, spun for briefly; not held if it stays taken (another
 // thread is recalibrating, or a fork() left it held in this child).
-bool TryLockBriefly() {
-  for (int i = 0; i < 2000; ++i) {
-    if (!g_lock.load(std::memory_order_relaxed) &&
-        !g_lock.exchange(true, std::memory_order_acquire)) {
-      return true;
+class WriterLock {
+ public:
+  WriterLock() {
+    for (int i = 0; i < 2000 && !held_; ++i) {
+      held_ = !g_lock.load(std::memory_order_relaxed) &&
+              !g_lock.exchange(true, std::memory_order_acquire);
+      if (!held_) __builtin_ia32_pause();
     }
-    __builtin_ia32_pause();
   }
-  return false;
+  ~WriterLock() {
+    if (held_) g_lock.store(false, std::memory_order_release);
+  }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+  bool held() const { return held_; }
+
+ private:
+  bool held_ = false;
+};
+
+// Stores into the calibration under its sequence lock: `seq` odd, the
+// stores (each a release, so a reader that sees a new value also sees the
+// odd `seq`), `seq` even again. Caller holds the writer lock.
+template <typename Stores>
+void WriteUnderSeq(Stores stores) {
+  const uint64_t seq = g_calibration.seq.load(std::memory_order_relaxed);
+  g_calibration.seq.store(seq + 1, std::memory_order_relaxed);
+  stores();
+  // store-release: publishes the fields with the even `seq`.
+  g_calibration.seq.store(seq + 2, std::memory_order_release);
 }
 
 // The time at `tsc` on the published line, whatever `tsc`'s side of the
@@ -117,30 +138,28 @@ int64_t OnLine(uint64_t tsc) {
       g_calibration.base_tsc.load(std::memory_order_relaxed);
   const int64_t base_ns = g_calibration.base_ns.load(std::memory_order_relaxed);
   const uint64_t mult = g_calibration.mult.load(std::memory_order_relaxed);
-  if (tsc >= base_tsc) {
-    return base_ns + static_cast<int64_t>(
-                         (static_cast<unsigned __int128>(tsc - base_tsc) * mult) >>
-                         32);
-  }
-  return base_ns - static_cast<int64_t>(
-                       (static_cast<unsigned __int128>(base_tsc - tsc) * mult) >>
-                       32);
+  return tsc >= base_tsc ? base_ns + TicksToNanos(tsc - base_tsc, mult)
+                         : base_ns - TicksToNanos(base_tsc - tsc, mult);
 }
 
 void Publish(uint64_t base_tsc, int64_t base_ns, double ns_per_tick,
              uint64_t max_delta) {
-  const uint64_t seq = g_calibration.seq.load(std::memory_order_relaxed);
-  g_calibration.seq.store(seq + 1, std::memory_order_relaxed);
-  // store-release each: a reader that sees a new field value also sees the
-  // odd `seq` stored before it.
-  g_calibration.base_tsc.store(base_tsc, std::memory_order_release);
-  g_calibration.base_ns.store(base_ns, std::memory_order_release);
-  g_calibration.mult.store(
-      static_cast<uint64_t>(std::llround(ns_per_tick * 4294967296.0)),
-      std::memory_order_release);
-  g_calibration.max_delta.store(max_delta, std::memory_order_release);
-  // store-release: publishes the fields with the even `seq`.
-  g_calibration.seq.store(seq + 2, std::memory_order_release);
+  WriteUnderSeq([&] {
+    g_calibration.base_tsc.store(base_tsc, std::memory_order_release);
+    g_calibration.base_ns.store(base_ns, std::memory_order_release);
+    g_calibration.mult.store(
+        static_cast<uint64_t>(std::llround(ns_per_tick * 4294967296.0)),
+        std::memory_order_release);
+    g_calibration.max_delta.store(max_delta, std::memory_order_release);
+  });
+}
+
+// Sets only `max_delta`: 0 sends every read to ReadSlow(); 1 makes the next
+// read recalibrate. Caller holds the writer lock.
+void PublishMaxDelta(uint64_t max_delta) {
+  WriteUnderSeq([&] {
+    g_calibration.max_delta.store(max_delta, std::memory_order_release);
+  });
 }
 
 // Takes a sample and moves the line to it. Caller holds the lock.
@@ -209,31 +228,24 @@ int64_t ReadSlow(uint64_t tsc) {
   if (!g_tsc_usable || g_force_system.load(std::memory_order_relaxed)) {
     return SystemNanos();
   }
-  if (!TryLockBriefly()) return SystemNanos();
-  int64_t result;
-  if (g_writer.calibrated &&
-      tsc < g_calibration.base_tsc.load(std::memory_order_relaxed)) {
+  const WriterLock lock;
+  if (!lock.held()) return SystemNanos();
+  const uint64_t base_tsc =
+      g_calibration.base_tsc.load(std::memory_order_relaxed);
+  if (g_writer.calibrated && tsc < base_tsc) {
     // `tsc` was read before the current line began (another thread moved
     // it meanwhile). Every earlier reading on this thread was on an older
     // line, which ends where this one starts: the start is the answer that
     // keeps time from going backwards.
-    result = g_calibration.base_ns.load(std::memory_order_relaxed);
-  } else {
-    const uint64_t base_tsc =
-        g_calibration.base_tsc.load(std::memory_order_relaxed);
-    const uint64_t max_delta =
-        g_calibration.max_delta.load(std::memory_order_relaxed);
-    if (max_delta == 0 || tsc - base_tsc >= max_delta) RecalibrateLocked();
-    if (g_writer.calibrated) {
-      const uint64_t start =
-          g_calibration.base_tsc.load(std::memory_order_relaxed);
-      result = OnLine(std::max(tsc, start));
-    } else {
-      result = SystemNanos();
-    }
+    return g_calibration.base_ns.load(std::memory_order_relaxed);
   }
-  g_lock.store(false, std::memory_order_release);
-  return result;
+  const uint64_t max_delta =
+      g_calibration.max_delta.load(std::memory_order_relaxed);
+  if (max_delta == 0 || tsc - base_tsc >= max_delta) RecalibrateLocked();
+  if (!g_writer.calibrated) return SystemNanos();
+  // The line may have moved past `tsc`: as above, its start then.
+  return OnLine(
+      std::max(tsc, g_calibration.base_tsc.load(std::memory_order_relaxed)));
 }
 
 bool TscUsable() { return g_tsc_usable; }
@@ -249,29 +261,14 @@ void SetMaxIntervalForTesting(int64_t nanos) {
   g_max_interval_ns.store(nanos > 0 ? nanos : kDefaultMaxIntervalNs,
                           std::memory_order_relaxed);
   // Make the next read recalibrate with the new bound.
-  if (TryLockBriefly()) {
-    if (g_writer.calibrated) {
-      const uint64_t seq = g_calibration.seq.load(std::memory_order_relaxed);
-      g_calibration.seq.store(seq + 1, std::memory_order_relaxed);
-      g_calibration.max_delta.store(1, std::memory_order_release);
-      g_calibration.seq.store(seq + 2, std::memory_order_release);
-    }
-    g_lock.store(false, std::memory_order_release);
-  }
+  const WriterLock lock;
+  if (lock.held() && g_writer.calibrated) PublishMaxDelta(1);
 }
 
 void ForceSystemClockForTesting(bool force) {
   g_force_system.store(force, std::memory_order_relaxed);
-  if (TryLockBriefly()) {
-    const uint64_t seq = g_calibration.seq.load(std::memory_order_relaxed);
-    g_calibration.seq.store(seq + 1, std::memory_order_relaxed);
-    // max_delta 0 sends every read to ReadSlow(), which honours `force`;
-    // when unforcing, 1 makes the next read recalibrate.
-    g_calibration.max_delta.store(force || !g_writer.calibrated ? 0 : 1,
-                                  std::memory_order_release);
-    g_calibration.seq.store(seq + 2, std::memory_order_release);
-    g_lock.store(false, std::memory_order_release);
-  }
+  const WriterLock lock;
+  if (lock.held()) PublishMaxDelta(force || !g_writer.calibrated ? 0 : 1);
 }
 #else
 int64_t ReadSlow(uint64_t) { return SystemNanos(); }

@@ -60,6 +60,12 @@ struct Calibration {
 };
 extern Calibration g_calibration;
 
+// Nanoseconds in `ticks` at `mult` (nanoseconds per tick, in 2^-32 ns).
+inline int64_t TicksToNanos(uint64_t ticks, uint64_t mult) {
+  return static_cast<int64_t>(
+      (static_cast<unsigned __int128>(ticks) * mult) >> 32);
+}
+
 // Recalibrates if due (or falls back to the kernel clock) and returns the
 // time at `tsc`.
 int64_t ReadSlow(uint64_t tsc);
@@ -98,8 +104,7 @@ inline int64_t ReadTimestampNanos() {
   const uint64_t seq1 = g_calibration.seq.load(std::memory_order_relaxed);
   const uint64_t delta = tsc - base_tsc;  // huge if tsc < base_tsc
   if (seq0 == seq1 && (seq0 & 1) == 0 && delta < max_delta) [[likely]] {
-    return base_ns + static_cast<int64_t>(
-                         (static_cast<unsigned __int128>(delta) * mult) >> 32);
+    return base_ns + timestamp_internal::TicksToNanos(delta, mult);
   }
   return timestamp_internal::ReadSlow(tsc);
 #else

@@ -23,22 +23,14 @@ namespace pool_internal {
 #if defined(__x86_64__) || defined(__i386__)
 bool CpuHasPrefetchW();
 inline const bool kHasPrefetchW = CpuHasPrefetchW();
-inline void PrefetchW(const char* p) { asm volatile("prefetchw %0" : : "m"(*p)); }
+inline void PrefetchW(const char* p) {
+  asm volatile("prefetchw %0" : : "m"(*p));
+}
 #endif
 
 }  // namespace pool_internal
 
-inline void PrefetchForWrite(const void* p) {
-#if defined(__x86_64__) || defined(__i386__)
-  if (pool_internal::kHasPrefetchW) [[likely]] {
-    pool_internal::PrefetchW(static_cast<const char*>(p));
-    return;
-  }
-#endif
-  __builtin_prefetch(p, 1);
-}
-
-// The first `kLines` cache lines from `p`, checking the CPU once.
+// The `kLines` cache lines from `p` on, checking the CPU once.
 template <std::size_t kLines>
 inline void PrefetchLinesForWrite(const void* p) {
   const char* c = static_cast<const char*>(p);
@@ -54,6 +46,9 @@ inline void PrefetchLinesForWrite(const void* p) {
     (__builtin_prefetch(c + 64 * i, 1), ...);
   }(std::make_index_sequence<kLines>());
 }
+
+// The line holding `p`.
+inline void PrefetchForWrite(const void* p) { PrefetchLinesForWrite<1>(p); }
 
 }  // namespace relog
 
