@@ -68,6 +68,8 @@ class SinkWorker final : public Inbox {
   SinkWorkerStats GetStats() const;
 
  private:
+  // The thread: batches while there is a backlog, sleeps a step after a
+  // trickle so the next batch gathers, idles (poll, sleep, park) when empty.
   void Run();
   // Pops and writes up to one batch; returns how many entries it handled.
   std::size_t ProcessBatch();
