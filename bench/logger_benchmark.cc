@@ -11,8 +11,12 @@
 
 #include "benchmark/benchmark.h"
 #include "fmt/format.h"
+#include "logger/entry.h"
 #include "logger/logger.h"
+#include "logger/mpsc_queue.h"
 #include "logger/timestamp.h"
+#include "pool/buffer_pool.h"
+#include "pool/pool.h"
 #include "sinks/null_sink.h"
 
 namespace {
@@ -51,6 +55,40 @@ void BM_TimestampKernel(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TimestampKernel);
+
+// BM_CallerSteps: a log call's steps on one thread, with no sink thread, to
+// show where the time over BM_FormatOnly goes. 0: take a pooled entry, fill
+// it and format the message into it, give it back; 1: and read the clock;
+// 2: and pass the entry through a sink queue (claim, publish, pop).
+// BM_LogNullSink is step 2 with the pop and the return on another core.
+void BM_CallerSteps(benchmark::State& state) {
+  const int64_t steps = state.range(0);
+  relog::BufferPool buffers;
+  relog::Pool<relog::Entry>::Options options;
+  options.factory = [&buffers] { return relog::Entry::NewAligned(&buffers); };
+  options.destroy = &relog::Entry::DeleteAligned;
+  relog::Pool<relog::Entry> entries(options);
+  relog::logger_internal::BoundedMpscQueue<relog::Entry> queue(8192);
+  const relog::SourceLocation location{__FILE__, __LINE__, __func__};
+  int i = 0;
+  for (auto _ : state) {
+    relog::Entry* entry = entries.GetRaw();
+    entry->Set(steps >= 1 ? relog::ReadTimestampNanos() : 0,
+               relog::Level::kInfo, 1, "bench", location);
+    fmt::format_to(fmt::appender(entry->mutable_message()),
+                   "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+                   kString);
+    entry->holders().store(1, std::memory_order_relaxed);
+    if (steps >= 2) {
+      if (!queue.TryPush(entry)) state.SkipWithError("queue full");
+      entry = queue.TryPop();
+    }
+    benchmark::DoNotOptimize(entry);
+    entries.Put(entry);
+    ++i;
+  }
+}
+BENCHMARK(BM_CallerSteps)->DenseRange(0, 2);
 
 relog::Logger& NullLogger() {
   static relog::Logger* const logger = [] {

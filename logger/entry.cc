@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace relog {
 namespace logger_internal {
@@ -33,6 +34,16 @@ void MessageBuffer::ShrinkIfOversize(char* inline_data) {
 bool Entry::IsReset() const {
   return holders_.load(std::memory_order_relaxed) == 0 &&
          level_ == Level::kTrace && message_.IsReset();
+}
+
+Entry* Entry::NewAligned(BufferPool* buffers) {
+  void* p = ::operator new(sizeof(Entry), std::align_val_t{kEntryAlignment});
+  return new (p) Entry(buffers);
+}
+
+void Entry::DeleteAligned(Entry* entry) {
+  entry->~Entry();
+  ::operator delete(entry, std::align_val_t{kEntryAlignment});
 }
 
 }  // namespace relog

@@ -107,6 +107,11 @@ class Entry {
   }
   bool IsReset() const;
 
+  // An entry on the heap at a kEntryAlignment boundary, as the logger's
+  // pool makes them (its factory and destroy), and its disposal.
+  static Entry* NewAligned(BufferPool* buffers);
+  static void DeleteAligned(Entry* entry);
+
   // Filled in by the front end (and by tests building entries by hand).
   void Set(int64_t timestamp_ns, Level level, uint32_t thread_id,
            std::string_view logger_name, const SourceLocation& location) {

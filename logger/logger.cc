@@ -51,14 +51,8 @@ Pool<Entry>::Options EntryPoolOptions(const LoggerOptions& options,
   Pool<Entry>::Options po;
   // On a cache-line boundary, so the fields the sink thread touches share
   // one line (see Entry).
-  po.factory = [buffers] {
-    void* p = ::operator new(sizeof(Entry), std::align_val_t{kEntryAlignment});
-    return new (p) Entry(buffers);
-  };
-  po.destroy = [](Entry* e) {
-    e->~Entry();
-    ::operator delete(e, std::align_val_t{kEntryAlignment});
-  };
+  po.factory = [buffers] { return Entry::NewAligned(buffers); };
+  po.destroy = &Entry::DeleteAligned;
   po.max_idle = std::max(options.pool_max_idle, MostInFlight(options));
   po.per_thread_cache = options.pool_per_thread_cache;
   return po;
