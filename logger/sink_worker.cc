@@ -19,14 +19,19 @@ namespace {
 // The idle schedule measured to work on these machines (see DESIGN.md):
 // poll briefly, then short sleeps for a while, then park.
 constexpr auto kPollFor = std::chrono::microseconds(5);
-constexpr auto kSleepStep = std::chrono::microseconds(20);
+// The 20 us steps measured there took about 70 us with the default timer
+// slack, which this thread no longer has (see kTimerSlackNs); 60 us keeps
+// idle wake-ups about as rare as they were.
+constexpr auto kIdleSleepStep = std::chrono::microseconds(60);
 constexpr auto kSleepFor = std::chrono::milliseconds(20);
+// The pause after a trickle (see kGatherBelow).
+constexpr auto kGatherSleep = std::chrono::microseconds(20);
 
 // Below this many entries a batch is a trickle: the worker is keeping pace
 // with the callers entry by entry, on their heels, taking each cell's line
 // and each entry's first line from the caller's core moments after it wrote
 // them, and paying a flush and a release per handful of entries. So after a
-// trickle the worker sleeps one step and lets a batch gather; a backlog goes
+// trickle the worker sleeps kGatherSleep and lets a batch gather; a backlog goes
 // on at once. Measured (bench/logger_benchmark.cc, BM_LogNullSink/1 against
 // BM_FormatOnly, four alternating runs of each build): 1.31-1.51x without
 // the pause, 1.30-1.35x with it (and one noisy 1.67x); the rest of the gap
@@ -34,7 +39,7 @@ constexpr auto kSleepFor = std::chrono::milliseconds(20);
 constexpr std::size_t kGatherBelow = 64;
 
 // The kernel lets a sleep overrun by the thread's timer slack, 50 us by
-// default, which would turn each 20 us step into about 70 us. The batch
+// default, which would turn each 20 us pause into about 70 us. The batch
 // gathered meanwhile is written in one run, and a caller sharing this core
 // (two callers on two cores) waits all of it out. Measured with
 // `bench:load -- --workload=latency --threads=2`: caller p99.99 88-112 us
@@ -115,7 +120,7 @@ void SinkWorker::Run() {
       // A Flush() or Shutdown() waiting is not kept waiting for a batch.
       if (flush_waiters_.load(std::memory_order_relaxed) == 0 &&
           !stop_.load(std::memory_order_relaxed)) {
-        SleepFor(kSleepStep);
+        SleepFor(kGatherSleep);
       }
       continue;
     }
@@ -132,7 +137,7 @@ void SinkWorker::Idle() {
   }
   while (std::chrono::steady_clock::now() - start < kSleepFor) {
     if (MayHaveWork()) return;
-    SleepFor(kSleepStep);
+    SleepFor(kIdleSleepStep);
   }
   // Idle time is also when the pools age their idle objects.
   logger_->entries_.MaybeTrim();
