@@ -80,7 +80,11 @@ void BM_CallerSteps(benchmark::State& state) {
                    kString);
     entry->holders().store(1, std::memory_order_relaxed);
     if (steps >= 2) {
-      if (!queue.TryPush(entry)) state.SkipWithError("queue full");
+      if (!queue.TryPush(entry)) {
+        state.SkipWithError("queue full");
+        entries.Put(entry);
+        break;
+      }
       entry = queue.TryPop();
     }
     benchmark::DoNotOptimize(entry);

@@ -553,11 +553,6 @@ ABSL_ATTRIBUTE_NOINLINE T* Pool<T>::GetSlow() {
         slot->items[n++] = more;
       }
       slot->count.store(n, std::memory_order_relaxed);
-      // The fast path prefetches kPrefetchDistance ahead; start the gets
-      // that come before that.
-      for (uint32_t i = 0; i < kPrefetchDistance && i < n; ++i) {
-        PrefetchLinesForWrite<kPrefetchLines>(slot->items[n - 1 - i]);
-      }
     }
     if (slot == nullptr) {
       ++retired_gets_;
@@ -568,6 +563,12 @@ ABSL_ATTRIBUTE_NOINLINE T* Pool<T>::GetSlow() {
   if (slot != nullptr) {
     slot->gets.Add();
     if (obj == nullptr) slot->misses.Add();
+    // The fast path prefetches kPrefetchDistance ahead; start the gets that
+    // come before that (outside the lock: the cache is this thread's own).
+    const uint32_t n = slot->count.load(std::memory_order_relaxed);
+    for (uint32_t i = 0; i < kPrefetchDistance && i < n; ++i) {
+      PrefetchLinesForWrite<kPrefetchLines>(slot->items[n - 1 - i]);
+    }
   }
   if (obj != nullptr) {
     Unpoison(obj);
