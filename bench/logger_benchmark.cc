@@ -108,13 +108,24 @@ relog::Logger& NullLogger() {
 // a NullSink (the sink thread does the rest on the other core).
 void BM_LogNullSink(benchmark::State& state) {
   relog::Logger& logger = NullLogger();
+  relog::LoggerStats before;
+  if (state.thread_index() == 0) before = logger.GetStats();
   int i = 0;
   for (auto _ : state) {
     RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
                kString);
     ++i;
   }
-  if (state.thread_index() == 0) logger.Flush();
+  if (state.thread_index() == 0) {
+    logger.Flush();
+    // Why a run was slow: pushes that found the queue full and waited, and
+    // entries the pool had to make.
+    const relog::LoggerStats after = logger.GetStats();
+    state.counters["blocked"] = static_cast<double>(
+        after.sinks[0].blocked - before.sinks[0].blocked);
+    state.counters["pool_misses"] = static_cast<double>(
+        after.entry_pool.misses - before.entry_pool.misses);
+  }
 }
 BENCHMARK(BM_LogNullSink)->Threads(1)->Threads(2)->UseRealTime();
 
