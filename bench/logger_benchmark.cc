@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "benchmark/benchmark.h"
+#include "fmt/compile.h"
 #include "fmt/format.h"
 #include "logger/entry.h"
 #include "logger/logger.h"
@@ -38,6 +39,23 @@ void BM_FormatOnly(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_FormatOnly);
+
+// BM_FormatCompiled: the same with the format compiled by fmt
+// (FMT_COMPILE), as the RELOG_* macros do by default: the floor of this
+// design.
+void BM_FormatCompiled(benchmark::State& state) {
+  fmt::memory_buffer buffer;
+  int i = 0;
+  for (auto _ : state) {
+    buffer.clear();
+    fmt::format_to(fmt::appender(buffer),
+                   FMT_COMPILE("Logging int: {}, double: {}, string: {}"), i,
+                   i * 0.5, kString);
+    benchmark::DoNotOptimize(buffer.data());
+    ++i;
+  }
+}
+BENCHMARK(BM_FormatCompiled);
 
 // BM_Timestamp: the wall-clock read every log call makes.
 void BM_Timestamp(benchmark::State& state) {
@@ -104,30 +122,51 @@ relog::Logger& NullLogger() {
   return *logger;
 }
 
-// BM_LogNullSink: one RELOG_INFO of the standard message into a logger with
-// a NullSink (the sink thread does the rest on the other core).
-void BM_LogNullSink(benchmark::State& state) {
+// Logs the standard message `iterations` times on this thread, counting
+// blocked pushes and pool misses (why a run was slow) on thread 0.
+template <typename LogOne>
+void RunLogCalls(benchmark::State& state, const LogOne& log_one) {
   relog::Logger& logger = NullLogger();
   relog::LoggerStats before;
   if (state.thread_index() == 0) before = logger.GetStats();
   int i = 0;
   for (auto _ : state) {
-    RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
-               kString);
+    log_one(logger, i);
     ++i;
   }
   if (state.thread_index() == 0) {
     logger.Flush();
-    // Why a run was slow: pushes that found the queue full and waited, and
-    // entries the pool had to make.
     const relog::LoggerStats after = logger.GetStats();
-    state.counters["blocked"] = static_cast<double>(
-        after.sinks[0].blocked - before.sinks[0].blocked);
-    state.counters["pool_misses"] = static_cast<double>(
-        after.entry_pool.misses - before.entry_pool.misses);
+    state.counters["blocked"] =
+        static_cast<double>(after.sinks[0].blocked - before.sinks[0].blocked);
+    state.counters["pool_misses"] =
+        static_cast<double>(after.entry_pool.misses - before.entry_pool.misses);
   }
 }
+
+// BM_LogNullSink: one RELOG_INFO of the standard message into a logger with
+// a NullSink (the sink thread does the rest on the other core).
+void BM_LogNullSink(benchmark::State& state) {
+  RunLogCalls(state, [](relog::Logger& logger, int i) {
+    RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+               kString);
+  });
+}
 BENCHMARK(BM_LogNullSink)->Threads(1)->Threads(2)->UseRealTime();
+
+// BM_LogNullSinkRuntimeFormat: the same call with the format parsed at run
+// time (what the macros do under RELOG_COMPILE_FORMATS=0): its ratio to
+// BM_FormatOnly is the logger's own cost over identical formatting.
+void BM_LogNullSinkRuntimeFormat(benchmark::State& state) {
+  RunLogCalls(state, [](relog::Logger& logger, int i) {
+    if (logger.ShouldLog(relog::Level::kInfo)) {
+      logger.Log(relog::Level::kInfo, RELOG_SOURCE_LOCATION,
+                 "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+                 kString);
+    }
+  });
+}
+BENCHMARK(BM_LogNullSinkRuntimeFormat)->Threads(1)->UseRealTime();
 
 }  // namespace
 
