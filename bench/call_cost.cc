@@ -2,7 +2,7 @@
 //
 // The caller's work per log call, counted in instructions rather than
 // timed: run under callgrind by bench/call_instructions.sh, which collects
-// only inside FormatLoop() or LogLoop() (the sink thread's work is not
+// only inside one of the loops below (the sink thread's work is not
 // counted). Instruction counts are the same run after run on a noisy
 // machine, where nanosecond timings of a ~100 ns call are not.
 //
@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "fmt/compile.h"
 #include "fmt/format.h"
 #include "logger/logger.h"
 #include "sinks/null_sink.h"
@@ -20,8 +21,9 @@ namespace {
 
 constexpr int kCalls = 200000;
 
-// The floor: the standard message formatted into a reused buffer.
-__attribute__((noinline)) void FormatLoop(fmt::memory_buffer& buffer) {
+// The floor: the standard message formatted into a reused buffer, with the
+// format parsed at run time.
+__attribute__((noinline)) void FloorRuntime(fmt::memory_buffer& buffer) {
   for (int i = 0; i < kCalls; ++i) {
     buffer.clear();
     fmt::format_to(fmt::appender(buffer),
@@ -31,11 +33,34 @@ __attribute__((noinline)) void FormatLoop(fmt::memory_buffer& buffer) {
   }
 }
 
+// The same with the format compiled (FMT_COMPILE), as the macros do.
+__attribute__((noinline)) void FloorCompiled(fmt::memory_buffer& buffer) {
+  for (int i = 0; i < kCalls; ++i) {
+    buffer.clear();
+    fmt::format_to(fmt::appender(buffer),
+                   FMT_COMPILE("Logging int: {}, double: {}, string: {}"), i,
+                   i * 0.5, "a string");
+    asm volatile("" : : "r"(buffer.data()) : "memory");
+  }
+}
+
 // The same message through RELOG_INFO into a logger with a NullSink.
-__attribute__((noinline)) void LogLoop(relog::Logger& logger) {
+__attribute__((noinline)) void CallMacro(relog::Logger& logger) {
   for (int i = 0; i < kCalls; ++i) {
     RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
                "a string");
+  }
+}
+
+// Through Logger::Log, the format parsed at run time (the macros under
+// RELOG_COMPILE_FORMATS=0).
+__attribute__((noinline)) void CallRuntime(relog::Logger& logger) {
+  for (int i = 0; i < kCalls; ++i) {
+    if (logger.ShouldLog(relog::Level::kInfo)) {
+      logger.Log(relog::Level::kInfo, RELOG_SOURCE_LOCATION,
+                 "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+                 "a string");
+    }
   }
 }
 
@@ -53,8 +78,10 @@ int main() {
     RELOG_INFO(logger, "warm-up {}", i);
   }
   logger.Flush();
-  FormatLoop(buffer);
-  LogLoop(logger);
+  FloorRuntime(buffer);
+  FloorCompiled(buffer);
+  CallMacro(logger);
+  CallRuntime(logger);
   logger.Flush();
   std::printf("calls per loop: %d\n", kCalls);
   return 0;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Instructions per call on the calling thread: format-only against RELOG_INFO
-# (bench/call_cost.cc), counted by valgrind's callgrind, which counts the
+# and Logger::Log (bench/call_cost.cc), counted by valgrind's callgrind, which counts the
 # same on a quiet machine and a busy one.
 #
 #   ./bazelw run //bench:call_instructions
@@ -27,11 +27,15 @@ count() {  # count FUNCTION: instructions executed inside FUNCTION
   sed -n 's/.*I *refs: *//p' "$tmp/stderr" | tr -d ,
 }
 
-format=$(count '*FormatLoop*')
-log=$(count '*LogLoop*')
-awk -v f="$format" -v l="$log" -v n="$calls" 'BEGIN {
+floor_runtime=$(count '*FloorRuntime*')
+floor_compiled=$(count '*FloorCompiled*')
+macro=$(count '*CallMacro*')
+runtime=$(count '*CallRuntime*')
+awk -v fr="$floor_runtime" -v fc="$floor_compiled" -v m="$macro" \
+    -v r="$runtime" -v n="$calls" 'BEGIN {
   printf "instructions per call (calling thread, callgrind)\n"
-  printf "  format only      %7.0f\n", f / n
-  printf "  RELOG_INFO       %7.0f\n", l / n
-  printf "  ratio            %7.3f\n", l / f
+  printf "  format only, parsed at run time   %6.0f\n", fr / n
+  printf "  format only, compiled             %6.0f\n", fc / n
+  printf "  RELOG_INFO (compiled format)      %6.0f  %.3fx the first, %.3fx the second\n", m / n, m / fr, m / fc
+  printf "  Logger::Log (run-time format)     %6.0f  %.3fx the first\n", r / n, r / fr
 }'
