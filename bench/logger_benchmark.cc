@@ -7,7 +7,10 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "benchmark/benchmark.h"
 #include "fmt/compile.h"
@@ -170,4 +173,24 @@ BENCHMARK(BM_LogNullSinkRuntimeFormat)->Threads(1)->UseRealTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// Repetitions run interleaved in random order unless the command line says
+// otherwise: this machine's speed moves by a third from one second to the
+// next, and run one after another, BM_FormatOnly and BM_LogNullSink would
+// each take whatever second they landed in. Interleaved, each benchmark's
+// median is taken across the same stretch of time.
+int main(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  const std::string_view flag = "--benchmark_enable_random_interleaving";
+  const bool given = std::any_of(args.begin(), args.end(), [&](char* arg) {
+    return std::string_view(arg).substr(0, flag.size()) == flag;
+  });
+  static char interleave[] = "--benchmark_enable_random_interleaving=true";
+  if (!given) args.insert(args.begin() + 1, interleave);
+  int count = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
