@@ -30,7 +30,6 @@
 #include <vector>
 
 #include "absl/base/attributes.h"
-#include "fmt/compile.h"
 #include "fmt/core.h"
 #include "logger/entry.h"
 #include "logger/inbox.h"
@@ -39,6 +38,19 @@
 #include "logger/timestamp.h"
 #include "pool/buffer_pool.h"
 #include "pool/pool.h"
+
+// RELOG_COMPILE_FORMATS: 1 (the default), the macros compile their format
+// string with fmt (FMT_COMPILE), which needs it to be a string literal or a
+// constant at namespace scope; 0, it is parsed at run time (less code per
+// call site). Either way it is checked against the arguments at compile
+// time. A format known only at run time goes through Logger::Log() with
+// fmt::runtime().
+#ifndef RELOG_COMPILE_FORMATS
+#define RELOG_COMPILE_FORMATS 1
+#endif
+#if RELOG_COMPILE_FORMATS
+#include "fmt/compile.h"
+#endif
 
 // The compile-time floor: calls below it are removed entirely. 0 = trace,
 // 1 = debug, 2 = info, 3 = warn, 4 = error, 5 = fatal.
@@ -98,6 +110,13 @@ struct LoggerStats {
 
 namespace logger_internal {
 class SinkWorker;
+// Formats with a compiled format (FMT_COMPILE). Defined below only under
+// RELOG_COMPILE_FORMATS, so that a build without it includes no more of fmt
+// than fmt/core.h (the rest of fmt's templates cost every file that logs
+// compile time and code).
+template <typename Compiled, typename... Args>
+void FormatCompiled(fmt::detail::buffer<char>& out, const Compiled& compiled,
+                    const Args&... args);
 // The calling thread's kernel id, cached per thread (and reset in a forked
 // child, whose thread id differs).
 inline thread_local constinit uint32_t tls_thread_id = 0;
@@ -139,13 +158,14 @@ class Logger {
   // (`compiled` is FMT_COMPILE(format)) into code for these argument
   // types, so nothing is parsed when the call runs: the standard message
   // formats in about 0.6x the time (bench/logger_benchmark.cc,
-  // BM_FormatCompiled), for about 0.7 KB more code per call site.
+  // BM_FormatCompiled), for about 0.7 KB more code and 40 ms more
+  // compile time per call site (g++ 12, -O2).
   template <typename Compiled, typename... Args>
   void LogCompiled(Level level, const SourceLocation& location,
                    const Compiled& compiled, fmt::format_string<Args...> format,
                    Args&&... args) {
     Emit(level, location, format, [&](fmt::detail::buffer<char>& out) {
-      fmt::format_to(fmt::appender(out), compiled, args...);
+      logger_internal::FormatCompiled(out, compiled, args...);
     });
   }
 
@@ -192,10 +212,8 @@ class Logger {
   // dispatches it. A formatter that throws does not escape: the entry
   // carries the error and `format` instead.
   template <typename WriteMessage>
-  ABSL_ATTRIBUTE_ALWAYS_INLINE void Emit(Level level,
-                                         const SourceLocation& location,
-                                         fmt::string_view format,
-                                         const WriteMessage& write_message) {
+  void Emit(Level level, const SourceLocation& location,
+            fmt::string_view format, const WriteMessage& write_message) {
     Entry* entry = entries_.GetRaw();
     entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
                name_, location);
@@ -259,17 +277,15 @@ constexpr bool AboveFloor(Level level) {
 #define RELOG_SOURCE_LOCATION \
   (::relog::SourceLocation{__FILE__, __LINE__, __func__})
 
-// RELOG_COMPILE_FORMATS: 1 (the default), the macros compile their format
-// string with fmt (FMT_COMPILE), which needs it to be a string literal or a
-// constant at namespace scope; 0, it is parsed at run time (less code per
-// call site). Either way it is checked against the arguments at compile
-// time. A format known only at run time goes through Logger::Log() with
-// fmt::runtime().
-#ifndef RELOG_COMPILE_FORMATS
-#define RELOG_COMPILE_FORMATS 1
-#endif
-
 #if RELOG_COMPILE_FORMATS
+namespace relog::logger_internal {
+template <typename Compiled, typename... Args>
+void FormatCompiled(fmt::detail::buffer<char>& out, const Compiled& compiled,
+                    const Args&... args) {
+  fmt::format_to(fmt::appender(out), compiled, args...);
+}
+}  // namespace relog::logger_internal
+
 #define RELOG_CALL_LOG_(logger, lvl, format, ...)                       \
   (logger).LogCompiled(lvl, RELOG_SOURCE_LOCATION, FMT_COMPILE(format), \
                        format __VA_OPT__(, ) __VA_ARGS__)

@@ -89,6 +89,18 @@ class LoggerFormatTest : public ::testing::Test {
   Logger logger_;
 };
 
+// The target's local_defines say which mode it is built in; the logger
+// header pulls in fmt/compile.h (and so defines FMT_COMPILE) only when the
+// macros compile their formats.
+TEST(LoggerFormatModeTest, BuiltInTheModeItsTargetAsksFor) {
+  EXPECT_EQ(RELOG_COMPILE_FORMATS, RELOG_EXPECT_COMPILED);
+#ifdef FMT_COMPILE
+  EXPECT_EQ(RELOG_EXPECT_COMPILED, 1);
+#else
+  EXPECT_EQ(RELOG_EXPECT_COMPILED, 0);
+#endif
+}
+
 TEST_F(LoggerFormatTest, TheStandardMessage) {
   RELOG_INFO(logger_, "Logging int: {}, double: {}, string: {}", 42, 0.5,
              "a string");
