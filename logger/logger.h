@@ -123,8 +123,7 @@ inline thread_local constinit uint32_t tls_thread_id = 0;
 uint32_t CurrentThreadIdSlow();
 inline uint32_t CurrentThreadId() {
   const uint32_t id = tls_thread_id;
-  if (id == 0) [[unlikely]]
-    return CurrentThreadIdSlow();
+  if (id == 0) [[unlikely]] return CurrentThreadIdSlow();
   return id;
 }
 }  // namespace logger_internal
@@ -197,12 +196,11 @@ class Logger {
   // one sink, an accepting logger and room in the queue, is inline here:
   // a level check, one queue claim, and a load of the sink's parked flag.
   void Dispatch(Entry* entry) {
-    if (fast_inbox_ != nullptr && accepting_.load(std::memory_order_relaxed))
-        [[likely]] {
+    if (fast_inbox_ != nullptr &&
+        accepting_.load(std::memory_order_relaxed)) [[likely]] {
       if (entry->level() >= fast_sink_->level()) [[likely]] {
         entry->holders().store(1, std::memory_order_relaxed);
-        if (fast_inbox_->TryPush(entry)) [[likely]]
-          return;
+        if (fast_inbox_->TryPush(entry)) [[likely]] return;
       }
     }
     DispatchSlow(entry);
