@@ -27,19 +27,26 @@ namespace {
 
 constexpr const char* kString = "a string";
 
-// BM_FormatOnly: fmt::format_to of the standard message into a reused
-// buffer.
-void BM_FormatOnly(benchmark::State& state) {
+// Formats the standard message into a reused buffer once per iteration.
+template <typename FormatOne>
+void RunFormatCalls(benchmark::State& state, const FormatOne& format_one) {
   fmt::memory_buffer buffer;
   int i = 0;
   for (auto _ : state) {
     buffer.clear();
-    fmt::format_to(fmt::appender(buffer),
-                   "Logging int: {}, double: {}, string: {}", i, i * 0.5,
-                   kString);
+    format_one(fmt::appender(buffer), i);
     benchmark::DoNotOptimize(buffer.data());
     ++i;
   }
+}
+
+// BM_FormatOnly: fmt::format_to of the standard message into a reused
+// buffer.
+void BM_FormatOnly(benchmark::State& state) {
+  RunFormatCalls(state, [](fmt::appender out, int i) {
+    fmt::format_to(out, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+                   kString);
+  });
 }
 BENCHMARK(BM_FormatOnly);
 
@@ -47,16 +54,10 @@ BENCHMARK(BM_FormatOnly);
 // (FMT_COMPILE), as the RELOG_* macros do by default: the floor of this
 // design.
 void BM_FormatCompiled(benchmark::State& state) {
-  fmt::memory_buffer buffer;
-  int i = 0;
-  for (auto _ : state) {
-    buffer.clear();
-    fmt::format_to(fmt::appender(buffer),
-                   FMT_COMPILE("Logging int: {}, double: {}, string: {}"), i,
-                   i * 0.5, kString);
-    benchmark::DoNotOptimize(buffer.data());
-    ++i;
-  }
+  RunFormatCalls(state, [](fmt::appender out, int i) {
+    fmt::format_to(out, FMT_COMPILE("Logging int: {}, double: {}, string: {}"),
+                   i, i * 0.5, kString);
+  });
 }
 BENCHMARK(BM_FormatCompiled);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Tests of relog::Logger: levels, formatting, ordering, Flush(), fan-out,
-// isolation of a stuck sink, and the overflow policies.
+// Tests of relog::Logger: levels, metadata, ordering, Flush(), fan-out,
+// isolation of a stuck sink, and the overflow policies. What the macros
+// write for formats and user types is in logger_format_test.cc.
 
 #include "logger/logger.h"
 
@@ -13,7 +14,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,38 +26,6 @@
 #include "sinks/memory_sink.h"
 #include "sinks/null_sink.h"
 #include "tests/logger_test_util.h"
-
-namespace relog {
-namespace {
-
-struct Point {
-  int x;
-  int y;
-};
-
-// A type whose formatter throws, as a user's formatter might.
-struct Explosive {};
-
-}  // namespace
-}  // namespace relog
-
-template <>
-struct fmt::formatter<relog::Point> {
-  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
-  template <typename Ctx>
-  auto format(const relog::Point& p, Ctx& ctx) const {
-    return fmt::format_to(ctx.out(), "({}, {})", p.x, p.y);
-  }
-};
-
-template <>
-struct fmt::formatter<relog::Explosive> {
-  constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
-  template <typename Ctx>
-  auto format(const relog::Explosive&, Ctx& ctx) const -> decltype(ctx.out()) {
-    throw std::runtime_error("boom");
-  }
-};
 
 namespace relog {
 namespace {
@@ -101,15 +69,6 @@ TEST(LoggerTest,
   RELOG_TRACE(logger, "now {}", "visible");
   logger.Flush();
   EXPECT_EQ(sink->messages().back(), "now visible");
-}
-
-TEST(LoggerTest, UserTypesWithAFormatterWork) {
-  auto sink = std::make_shared<MemorySink>();
-  Logger logger(Options(), {sink});
-  RELOG_INFO(logger, "at {} and {}", Point{1, 2}, Point{-3, 4});
-  logger.Flush();
-  ASSERT_EQ(sink->size(), 1u);
-  EXPECT_EQ(sink->messages()[0], "at (1, 2) and (-3, 4)");
 }
 
 TEST(LoggerTest, EntryCarriesMetadataAndTheDefaultFormat) {
@@ -238,24 +197,6 @@ TEST(LoggerTest, PerSinkLevelFilters) {
   EXPECT_EQ(all->messages(), (std::vector<std::string>{"info", "error"}));
   EXPECT_EQ(errors->messages(), (std::vector<std::string>{"error"}));
   EXPECT_EQ(logger.GetStats().entry_pool.live, 0u);
-}
-
-TEST(LoggerTest, AThrowingFormatterLogsTheErrorAndLeaksNothing) {
-  auto sink = std::make_shared<MemorySink>();
-  Logger logger(Options(), {sink});
-  RELOG_INFO(logger, "before");
-  RELOG_INFO(logger, "value {} here", Explosive{});
-  RELOG_INFO(logger, "after");
-  logger.Flush();
-  const auto messages = sink->messages();
-  ASSERT_EQ(messages.size(), 3u);
-  EXPECT_EQ(messages[0], "before");
-  EXPECT_EQ(messages[1], "[relog: format error: boom] value {} here");
-  EXPECT_EQ(messages[2], "after");
-  const LoggerStats s = logger.GetStats();
-  EXPECT_EQ(s.format_errors, 1u);
-  EXPECT_EQ(s.logged, 3u);
-  EXPECT_EQ(s.entry_pool.live, 0u);
 }
 
 TEST(LoggerTest, ThreadIdIsTheForkedChildsOwn) {
