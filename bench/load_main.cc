@@ -316,10 +316,17 @@ class RelogTarget {
   void Drain() { logger_->Flush(); }
   void Finish() { logger_->Flush(); }
 
+  // One sink here, so this is the calls dropped.
+  static uint64_t TotalDropped(const LoggerStats& s) {
+    uint64_t n = 0;
+    for (const SinkWorkerStats& sink : s.sinks) n += sink.dropped;
+    return n;
+  }
   void BeginTimed() { before_ = logger_->GetStats(); }
   void EndTimed(RunResult& r) {
     const LoggerStats after = logger_->GetStats();
-    r.dropped = static_cast<double>(after.dropped - before_.dropped);
+    r.dropped = static_cast<double>(TotalDropped(after) -
+                                    TotalDropped(before_));
     const double gets =
         static_cast<double>(after.entry_pool.gets - before_.entry_pool.gets);
     const double hits =

@@ -35,6 +35,9 @@ class Inbox {
     return true;
   }
 
+  // True while the sink thread is parked (for tests and diagnostics).
+  bool parked() const { return parked_.load(std::memory_order_relaxed) != 0; }
+
   void WakeIfParked() {
     // seq_cst load: pairs with the worker's seq_cst store of `parked_` and
     // the queue's seq_cst claim (Dekker): either the worker sees our entry

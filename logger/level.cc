@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "logger/quote.h"
 
 namespace relog {
 
@@ -29,8 +30,8 @@ absl::StatusOr<Level> ParseLevel(std::string_view text) {
   }
   if (upper == "WARNING") return Level::kWarn;
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown level '", absl::string_view(text.data(), text.size()),
-      "' (expected trace, debug, info, warn, error, fatal or off)"));
+      "unknown level ", Quote(text),
+      " (expected trace, debug, info, warn, error, fatal or off)"));
 }
 
 }  // namespace relog

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,7 +13,9 @@
 #include <exception>
 #include <new>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
+#include "logger/registry.h"
 #include "logger/sink_worker.h"
 
 namespace relog {
@@ -72,16 +75,26 @@ Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
   workers_.reserve(sinks.size());
   for (auto& sink : sinks) {
     if (sink == nullptr) continue;
+    const OverflowPolicy overflow = sink->overflow().value_or(options_.overflow);
     workers_.push_back(std::make_unique<logger_internal::SinkWorker>(
-        this, std::move(sink), options_.queue_capacity));
+        this, std::move(sink), options_.queue_capacity, overflow));
   }
   if (workers_.size() == 1) {
     fast_inbox_ = workers_[0].get();
     fast_sink_ = &workers_[0]->sink();
   }
+  logger_internal::LoggerRegistry::Add(this);
 }
 
-Logger::~Logger() { Shutdown(); }
+Logger::~Logger() {
+  // First out of the registry, so that no exit, fork or crash handler
+  // reaches a logger being torn down.
+  logger_internal::LoggerRegistry::Remove(this);
+  Shutdown();
+  if (Entry* crash = crash_entry_.exchange(nullptr)) {
+    Entry::DeleteAligned(crash);
+  }
+}
 
 void Logger::LogString(Level level, const SourceLocation& location,
                        std::string_view message) {
@@ -115,29 +128,39 @@ void Logger::FormatFailed(Entry& entry, fmt::string_view format) {
 }
 
 void Logger::DispatchSlow(Entry* entry) {
-  if (!accepting_.load(std::memory_order_relaxed)) [[unlikely]] {
-    rejected_.fetch_add(1, std::memory_order_relaxed);
-    entries_.Put(entry);
-    return;
+  switch (state_.load(std::memory_order_acquire)) {
+    case kStopped:
+      rejected_.fetch_add(1, std::memory_order_relaxed);
+      entries_.Put(entry);
+      return;
+    case kForked:
+      RestartAfterFork();
+      break;
+    case kRunning:
+    case kSynchronous:
+      break;
   }
-  const Level level = entry->level();
   if (workers_.size() == 1) [[likely]] {
     logger_internal::SinkWorker& worker = *workers_[0];
-    if (level < worker.sink().level()) {
+    if (entry->level() < worker.sink().level()) {
       entries_.Put(entry);
       return;
     }
     entry->holders().store(1, std::memory_order_relaxed);
     Push(worker, entry);
-    return;
+  } else {
+    DispatchToMany(entry);
   }
-  DispatchToMany(entry);
+  // seq_cst, after the pushes' claims (see Dispatch()). In synchronous
+  // mode this is where the call writes its own entry.
+  if (state_.load(std::memory_order_seq_cst) != kRunning) DrainAfterStop();
 }
 
 void Logger::Push(logger_internal::SinkWorker& worker, Entry* entry) {
-  if (options_.overflow == OverflowPolicy::kBlock) {
+  if (worker.TryPush(entry)) return;
+  if (worker.overflow() == OverflowPolicy::kBlock) {
     worker.PushBlocking(entry);
-  } else if (!worker.TryPush(entry)) {
+  } else {
     worker.CountDrop();
     Release(entry);
   }
@@ -146,20 +169,32 @@ void Logger::Push(logger_internal::SinkWorker& worker, Entry* entry) {
 void Logger::DispatchToMany(Entry* entry) {
   // Snapshot the sinks' levels once, so the holder count matches the pushes.
   const Level level = entry->level();
-  absl::InlinedVector<bool, 8> wants(workers_.size());
-  int holders = 0;
-  for (std::size_t i = 0; i < workers_.size(); ++i) {
-    wants[i] = level >= workers_[i]->sink().level();
-    holders += wants[i] ? 1 : 0;
+  absl::InlinedVector<logger_internal::SinkWorker*, 8> wanted;
+  for (const auto& worker : workers_) {
+    if (level >= worker->sink().level()) wanted.push_back(worker.get());
   }
-  if (holders == 0) {
+  if (wanted.empty()) {
     entries_.Put(entry);
     return;
   }
   // Set before the first push; the push's release publishes it.
-  entry->holders().store(holders, std::memory_order_relaxed);
-  for (std::size_t i = 0; i < workers_.size(); ++i) {
-    if (wants[i]) Push(*workers_[i], entry);
+  entry->holders().store(static_cast<int>(wanted.size()),
+                         std::memory_order_relaxed);
+  // Every sink with room gets the entry before the caller waits for one
+  // that has none, so a full queue under kBlock holds up the caller but not
+  // the entry's other sinks.
+  absl::InlinedVector<logger_internal::SinkWorker*, 8> full;
+  for (logger_internal::SinkWorker* worker : wanted) {
+    if (worker->TryPush(entry)) continue;
+    if (worker->overflow() == OverflowPolicy::kDrop) {
+      worker->CountDrop();
+      Release(entry);
+    } else {
+      full.push_back(worker);
+    }
+  }
+  if (!full.empty()) {
+    logger_internal::SinkWorker::PushBlocking(full.data(), full.size(), entry);
   }
 }
 
@@ -174,14 +209,107 @@ void Logger::Release(Entry* entry) {
   }
 }
 
+void Logger::DrainAfterStop() {
+  for (auto& worker : workers_) worker->DrainIfStopped();
+}
+
 void Logger::Flush() {
-  if (!accepting_.load(std::memory_order_acquire)) return;  // all written
+  // Only a running logger has anything queued: in every other state the
+  // calls write their own entries or are rejected.
+  if (state_.load(std::memory_order_acquire) != kRunning) return;
   for (auto& worker : workers_) worker->WaitFlushed();
 }
 
 void Logger::Shutdown() {
-  if (!accepting_.exchange(false, std::memory_order_acq_rel)) return;
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (state_.load(std::memory_order_relaxed) == kStopped) return;
+  StopWorkersLocked(kStopped);
+}
+
+void Logger::StopWorkersLocked(State state) {
+  // seq_cst: pairs with the callers' load after their push (Dispatch()).
+  state_.store(state, std::memory_order_seq_cst);
   for (auto& worker : workers_) worker->Stop();
+}
+
+void Logger::EnterSynchronousMode() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  const uint8_t state = state_.load(std::memory_order_relaxed);
+  if (state == kRunning || state == kForked) StopWorkersLocked(kSynchronous);
+}
+
+void Logger::PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  lifecycle_mu_.lock();
+  if (state_.load(std::memory_order_relaxed) != kRunning) return;
+  // A sink thread stuck in a long write (a network timeout) is not waited
+  // for beyond this: then the child may inherit it mid-batch (see
+  // SinkWorker::ResetAfterFork()).
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  for (auto& worker : workers_) worker->Pause(deadline);
+}
+
+void Logger::ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (state_.load(std::memory_order_relaxed) == kRunning) {
+    for (auto& worker : workers_) worker->Resume();
+  }
+  lifecycle_mu_.unlock();
+}
+
+void Logger::ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (state_.load(std::memory_order_relaxed) == kRunning) {
+    for (auto& worker : workers_) worker->ResetAfterFork();
+    // The counters are the child's own from here.
+    gets_before_fork_ = entries_.GetStats().gets;
+    rejected_.store(0, std::memory_order_relaxed);
+    format_errors_.store(0, std::memory_order_relaxed);
+    state_.store(kForked, std::memory_order_seq_cst);
+  }
+  lifecycle_mu_.unlock();
+}
+
+void Logger::RestartAfterFork() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (state_.load(std::memory_order_relaxed) != kForked) return;
+  for (auto& worker : workers_) worker->Start();
+  state_.store(kRunning, std::memory_order_seq_cst);
+}
+
+void Logger::PrepareCrashEntry() {
+  if (crash_entry_.load(std::memory_order_relaxed) != nullptr) return;
+  Entry* entry = Entry::NewAligned(&buffers_);
+  // Room for a symbolized stack trace, so the crash path never allocates.
+  entry->mutable_message().try_reserve(kCrashMessageCapacity);
+  crash_entry_.store(entry, std::memory_order_release);
+}
+
+void Logger::DrainForCrash(std::string_view text, int64_t deadline_ns) {
+  if (state_.load(std::memory_order_acquire) != kRunning) return;
+  for (auto& worker : workers_) worker->DrainForCrash(deadline_ns);
+  if (text.empty()) return;
+  Entry* entry = crash_entry_.exchange(nullptr, std::memory_order_acq_rel);
+  if (entry == nullptr) return;
+  entry->Set(ReadTimestampNanos(), Level::kFatal,
+             logger_internal::CurrentThreadId(), name_, RELOG_SOURCE_LOCATION);
+  auto& message = entry->mutable_message();
+  message.clear();
+  const std::size_t n = std::min(text.size(), message.capacity());
+  message.append(text.data(), text.data() + n);
+  int holders = 0;
+  for (auto& worker : workers_) {
+    if (worker->sink().level() <= Level::kFatal) ++holders;
+  }
+  if (holders == 0) return;  // the entry stays allocated: we are dying
+  entry->holders().store(holders, std::memory_order_relaxed);
+  for (auto& worker : workers_) {
+    if (worker->sink().level() > Level::kFatal) continue;
+    while (!worker->TryPush(entry)) {
+      if (logger_internal::MonotonicNanos() >= deadline_ns) return;
+      const struct timespec step = {0, 200000};
+      nanosleep(&step, nullptr);
+    }
+  }
+  for (auto& worker : workers_) worker->DrainForCrash(deadline_ns);
 }
 
 LoggerStats Logger::GetStats() const {
@@ -190,11 +318,10 @@ LoggerStats Logger::GetStats() const {
   s.buffer_pool = buffers_.GetStats();
   s.rejected = rejected_.load(std::memory_order_relaxed);
   s.format_errors = format_errors_.load(std::memory_order_relaxed);
-  s.logged = s.entry_pool.gets - s.rejected;
-  for (const auto& worker : workers_) {
-    s.sinks.push_back(worker->GetStats());
-    s.dropped += s.sinks.back().dropped;
-  }
+  // Every call takes an entry; rejected ones give it straight back.
+  const uint64_t gets = s.entry_pool.gets - gets_before_fork_;
+  s.accepted = gets >= s.rejected ? gets - s.rejected : 0;
+  for (const auto& worker : workers_) s.sinks.push_back(worker->GetStats());
   return s;
 }
 

@@ -9,14 +9,25 @@
 // entries; the last sink to finish with an entry gives it back to the pool.
 // In steady state a log call allocates nothing and makes no system call.
 //
-//   relog::Logger logger(relog::LoggerOptions{.name = "app"},
-//                        {std::make_shared<relog::FileSink>(...)});
+//   absl::StatusOr<std::shared_ptr<relog::FileSink>> file =
+//       relog::FileSink::Open("/var/log/app.log");
+//   relog::LoggerOptions options;
+//   options.name = "app";
+//   relog::Logger logger(options, {*file});
 //   RELOG_INFO(logger, "user {} from {}", user, ip);
 //
 // Logger is thread-safe. Flush() returns once everything logged before it
 // is written and flushed by every sink; Shutdown() and the destructor write
 // everything accepted. A message logged after Shutdown() is not accepted
 // (counted in `rejected`).
+//
+// Process life (see logger/registry.h): a logger that is never destroyed
+// still writes what it accepted when the process exits (return from main,
+// exit() on any thread), and from then on writes each call on the calling
+// thread; after fork() the child's logger starts sink threads of its own at
+// its first call and never writes what the parent had queued. With
+// relog::InstallCrashHandler() (logger/crash_handler.h) a crash writes what
+// every logger holds, then a last entry naming the signal.
 
 #ifndef RELOG_LOGGER_LOGGER_H_
 #define RELOG_LOGGER_LOGGER_H_
@@ -25,6 +36,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,20 +72,12 @@
 
 namespace relog {
 
-// What happens when a sink's queue is full.
-enum class OverflowPolicy {
-  // The caller waits for room: nothing is lost. The default.
-  kBlock,
-  // The caller never waits: the entry is dropped for that sink and counted,
-  // and the sink writes an "N messages dropped" notice when room returns.
-  kDrop,
-};
-
 struct LoggerOptions {
   std::string name = "relog";
   Level level = Level::kInfo;
   // Per sink; rounded up to a power of two.
   std::size_t queue_capacity = 8192;
+  // For every sink that does not set its own (Sink::set_overflow()).
   OverflowPolicy overflow = OverflowPolicy::kBlock;
   // Entry pool: idle entries kept in its shared store (raised if needed to
   // hold the preallocation), and per thread.
@@ -85,12 +89,18 @@ struct LoggerOptions {
   bool preallocate = true;
 };
 
+// What happened to the entries offered to one sink. Once everything is
+// flushed, offered == written + dropped + lost.
 struct SinkWorkerStats {
   std::string name;
-  uint64_t written = 0;  // entries written by the sink
-  uint64_t dropped = 0;  // entries dropped at its full queue (kDrop)
+  // Entries for this sink (past its level): queued, or dropped at its full
+  // queue.
+  uint64_t offered = 0;
+  uint64_t written = 0;  // delivered: on disk, or handed to the socket
+  uint64_t dropped = 0;  // dropped at its full queue (kDrop)
+  uint64_t lost = 0;     // given up after I/O errors (see Sink::retry_for())
   uint64_t blocked = 0;  // pushes that waited for room (kBlock)
-  uint64_t notices = 0;  // "N messages dropped" notices written
+  uint64_t notices = 0;  // "N messages dropped/lost" notices written
   uint64_t errors = 0;   // I/O errors the sink reported
   // Most entries seen waiting in its queue (sampled by the sink thread; the
   // capacity once a caller has found the queue full).
@@ -98,18 +108,24 @@ struct SinkWorkerStats {
 };
 
 struct LoggerStats {
-  uint64_t logged = 0;    // entries accepted (formatted and queued)
-  uint64_t dropped = 0;   // sum over sinks
-  uint64_t rejected = 0;  // calls after Shutdown()
-  // Calls whose formatting threw (logged with the error as the message).
+  // Calls that passed the logger's level and were taken in (formatted and
+  // offered to the sinks whose level they pass; see `sinks`).
+  uint64_t accepted = 0;
+  // Calls refused because the logger was shut down.
+  uint64_t rejected = 0;
+  // Accepted calls whose formatting threw (logged with the error as the
+  // message).
   uint64_t format_errors = 0;
   PoolStats entry_pool;
   BufferPool::Stats buffer_pool;
   std::vector<SinkWorkerStats> sinks;
 };
 
+class LoggerTestPeer;
+
 namespace logger_internal {
 class SinkWorker;
+class LoggerRegistry;
 // Formats with a compiled format (FMT_COMPILE). Defined below only under
 // RELOG_COMPILE_FORMATS, so that a build without it includes no more of fmt
 // than fmt/core.h (the rest of fmt's templates cost every file that logs
@@ -133,6 +149,9 @@ class Logger {
   Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks);
   Logger(const Logger&) = delete;
   Logger& operator=(const Logger&) = delete;
+  // Shuts down (see Shutdown()). As for any object, no other thread may
+  // call the logger once its destruction has begun: stop them first (their
+  // calls after Shutdown() are rejected at once, so they can run down).
   ~Logger();
 
   // Logger::ShouldLog(): one relaxed load.
@@ -155,10 +174,8 @@ class Logger {
 
   // Logger::LogCompiled(): as Log(), with the format also compiled by fmt
   // (`compiled` is FMT_COMPILE(format)) into code for these argument
-  // types, so nothing is parsed when the call runs: the standard message
-  // formats in about 0.6x the time (bench/logger_benchmark.cc,
-  // BM_FormatCompiled), for about 0.7 KB more code and 40 ms more
-  // compile time per call site (g++ 12, -O2).
+  // types, so nothing is parsed when the call runs (faster to format, more
+  // code per call site; README, "Using relog").
   template <typename Compiled, typename... Args>
   void LogCompiled(Level level, const SourceLocation& location,
                    const Compiled& compiled, fmt::format_string<Args...> format,
@@ -173,11 +190,15 @@ class Logger {
                  std::string_view message);
 
   // Logger::Flush(): any thread. Returns once everything logged before the
-  // call is written and flushed by every sink.
+  // call is written and flushed by every sink (or given up as lost, after
+  // the sink's retry time).
   void Flush();
 
   // Logger::Shutdown(): any thread, idempotent. Writes and flushes
-  // everything accepted, stops the sink threads. Later calls are rejected.
+  // everything accepted, stops the sink threads. Calls racing with it are
+  // either written or rejected (counted in `rejected`), never lost or
+  // leaked (a call waiting for room under kBlock is written once the sink
+  // drains); calls after it are rejected.
   void Shutdown();
 
   Level level() const { return level_.load(std::memory_order_relaxed); }
@@ -191,16 +212,46 @@ class Logger {
 
  private:
   friend class logger_internal::SinkWorker;
+  friend class logger_internal::LoggerRegistry;
+  friend class LoggerTestPeer;
+
+  // Where the logger is in its life. Anything but kRunning sends a call to
+  // the slow path.
+  enum State : uint8_t {
+    // Sink threads write what callers queue.
+    kRunning,
+    // The process is exiting (or exited from a thread while this logger
+    // lived): the sink threads are stopped and each call writes its own
+    // entry on the calling thread, so what static destructors log is still
+    // written.
+    kSynchronous,
+    // Shut down: calls are rejected.
+    kStopped,
+    // In a fork()ed child, before its first call: the sink threads are the
+    // parent's; the first call starts the child's own.
+    kForked,
+  };
 
   // Logger::Dispatch(): hands a filled entry to the sinks. The common case,
-  // one sink, an accepting logger and room in the queue, is inline here:
-  // a level check, one queue claim, and a load of the sink's parked flag.
+  // one sink, a running logger and room in the queue, is inline here: a
+  // level check, one queue claim, and loads of the sink's parked flag and of
+  // the state.
   void Dispatch(Entry* entry) {
     if (fast_inbox_ != nullptr &&
-        accepting_.load(std::memory_order_relaxed)) [[likely]] {
+        state_.load(std::memory_order_relaxed) == kRunning) [[likely]] {
       if (entry->level() >= fast_sink_->level()) [[likely]] {
         entry->holders().store(1, std::memory_order_relaxed);
-        if (fast_inbox_->TryPush(entry)) [[likely]] return;
+        if (fast_inbox_->TryPush(entry)) [[likely]] {
+          // seq_cst, after the push's seq_cst claim: pairs with the store
+          // of the state in StopWorkers() (Dekker). Either the stopping
+          // thread's final drain sees our entry, or we see the state change
+          // and make sure it is written.
+          if (state_.load(std::memory_order_seq_cst) == kRunning) [[likely]] {
+            return;
+          }
+          DrainAfterStop();
+          return;
+        }
       }
     }
     DispatchSlow(entry);
@@ -235,13 +286,39 @@ class Logger {
   void Push(logger_internal::SinkWorker& worker, Entry* entry);
   // Drops one sink's hold on `entry`; the last one returns it to the pool.
   void Release(Entry* entry);
+  // After a push that found the logger no longer running: writes what the
+  // stopped sink threads left in their queues, on this thread.
+  void DrainAfterStop();
+
+  // Lifecycle, under lifecycle_mu_ (see LoggerRegistry for the callers).
+  // Stores `state` and stops every sink thread, draining its queue.
+  void StopWorkersLocked(State state);
+  // Exit: from kRunning (or kForked) to kSynchronous.
+  void EnterSynchronousMode();
+  // fork(): PrepareFork() takes lifecycle_mu_ and pauses the sink threads
+  // between batches; the parent's and the child's handlers give it back.
+  void PrepareFork();
+  void ParentAfterFork();
+  void ChildAfterFork();
+  // In a child, the first call: starts the sink threads.
+  void RestartAfterFork();
+  // Crash: waits (without locks) for the sink threads to write what is
+  // queued, then writes `text` as a final fatal entry; bounded by
+  // `deadline_ns` (CLOCK_MONOTONIC). From a signal handler.
+  void DrainForCrash(std::string_view text, int64_t deadline_ns);
+  void PrepareCrashEntry();
+  // What the final entry of a crash can hold (a symbolized stack trace).
+  static constexpr std::size_t kCrashMessageCapacity = 16384;
 
   const LoggerOptions options_;
   const std::string name_;
   std::atomic<Level> level_;
-  std::atomic<bool> accepting_{true};
+  std::atomic<uint8_t> state_{kRunning};
   std::atomic<uint64_t> rejected_{0};
   std::atomic<uint64_t> format_errors_{0};
+  // Gets from the entry pool that were not calls of this process (the
+  // parent's, in a fork()ed child).
+  uint64_t gets_before_fork_ = 0;
   // Declared before the entry pool: entries give grown buffers back to it.
   BufferPool buffers_;
   Pool<Entry> entries_;
@@ -250,6 +327,10 @@ class Logger {
   // inline path (null otherwise). They live as long as workers_.
   logger_internal::Inbox* fast_inbox_ = nullptr;
   const Sink* fast_sink_ = nullptr;
+  std::mutex lifecycle_mu_;
+  // Made when a crash handler is installed: the final entry, ready so the
+  // crash path need not allocate. Owned until pushed.
+  std::atomic<Entry*> crash_entry_{nullptr};
 };
 
 namespace logger_internal {

@@ -35,14 +35,24 @@ class BoundedMpscQueue {
       : capacity_(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity)),
         mask_(capacity_ - 1),
         cells_(new Cell[capacity_]) {
+    Reset();
+  }
+  BoundedMpscQueue(const BoundedMpscQueue&) = delete;
+  BoundedMpscQueue& operator=(const BoundedMpscQueue&) = delete;
+
+  // Reset(): empties the queue, forgetting what is in it. Only while no
+  // other thread can touch it (at construction; in a fork()ed child).
+  void Reset() {
     // No position's publication (p + 1) equals these: cell i is first
     // published with i + 1.
     for (std::size_t i = 0; i < capacity_; ++i) {
       cells_[i].seq.store(i, std::memory_order_relaxed);
     }
+    tail_.store(0, std::memory_order_relaxed);
+    cached_head_.store(0, std::memory_order_relaxed);
+    head_ = 0;
+    head_published_.store(0, std::memory_order_relaxed);
   }
-  BoundedMpscQueue(const BoundedMpscQueue&) = delete;
-  BoundedMpscQueue& operator=(const BoundedMpscQueue&) = delete;
 
   // TryPush(): any thread. False when the queue is full.
   bool TryPush(T* value) {

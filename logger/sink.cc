@@ -61,6 +61,22 @@ void SetSinkErrorHandler(SinkErrorHandler handler) {
                   : nullptr;
 }
 
+bool Sink::WriteNotice(const Entry& entry) {
+  // A notice is a record like any other for the hooks, but it is not one of
+  // the entries the counters account for.
+  counting_ = false;
+  ++pending_;
+  DoWrite(entry);
+  if (pending_ > 0) DoFlush();
+  const bool delivered = pending_ == 0;
+  if (!delivered) {
+    DoDiscard();
+    pending_ = 0;
+  }
+  counting_ = true;
+  return delivered;
+}
+
 void Sink::ReportError(const absl::Status& status) {
   errors_.fetch_add(1, std::memory_order_relaxed);
   std::shared_ptr<const SinkErrorHandler> handler;

@@ -5,21 +5,41 @@
 //
 // Each sink is driven by one thread of its logger: for every batch, Write()
 // for each entry, then Flush(). The public entry points are non-virtual and
-// keep the invariants (level filter, accounting, error reporting);
-// implementations override the small protected hooks DoWrite()/DoFlush().
+// keep the accounting; implementations override the small protected hooks
+// DoWrite()/DoFlush() (and DoDiscard() when they hold records between
+// flushes).
+//
+// Accounting. Every record a sink is given is, in the end, exactly one of:
+//  - delivered (`written`): on disk, or handed to the socket. A hook says so
+//    with RecordsDelivered() once the bytes are out, never before;
+//  - lost: given up after I/O errors, by the sink itself (RecordsLost(), for
+//    a record that can never be delivered) or by its logger (Discard(), once
+//    retrying has taken too long);
+//  - still pending: Flush() returns false while any is, and the next Flush()
+//    tries them again, oldest first.
+// So once everything is flushed, records given == written + lost.
+//
 // A hook reports an I/O problem with ReportError() and keeps going; it never
 // throws and never takes the process down.
 //
-// Thread-safety: Write() and Flush() are called from one thread at a time
-// (the sink's thread). level(), set_level() and GetStats() are thread-safe.
-// A sink belongs to one logger.
+// The level is checked by the logger before an entry is queued for the sink
+// (see Logger); Write() writes whatever it is given.
+//
+// Thread-safety: Write(), Flush(), Discard() and WriteNotice() are called
+// from one thread at a time (the sink's thread). level(), set_level(),
+// overflow(), retry_for() and GetStats() are thread-safe; the setters of the
+// overflow policy and the retry time take effect for a logger created after
+// them. A sink belongs to one logger.
 
 #ifndef RELOG_LOGGER_SINK_H_
 #define RELOG_LOGGER_SINK_H_
 
 #include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,11 +49,24 @@
 
 namespace relog {
 
-struct SinkStats {
-  uint64_t written = 0;   // entries written (drop notices not included)
-  uint64_t filtered = 0;  // entries below the sink's level
-  uint64_t errors = 0;    // I/O errors reported
+// What happens when a sink's queue is full.
+enum class OverflowPolicy {
+  // The caller waits for room: nothing is lost. The default.
+  kBlock,
+  // The caller never waits: the entry is dropped for that sink and counted,
+  // and the sink writes an "N messages dropped" notice when room returns.
+  kDrop,
 };
+
+struct SinkStats {
+  uint64_t written = 0;  // records delivered (notices not included)
+  uint64_t lost = 0;     // records given up after I/O errors
+  uint64_t errors = 0;   // I/O errors reported
+};
+
+namespace logger_internal {
+class SinkWorker;
+}  // namespace logger_internal
 
 class Sink {
  public:
@@ -41,61 +74,128 @@ class Sink {
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
-  // Sink::Write(): sink thread. Writes `entry` if its level passes the
-  // sink's own level. Must not keep a reference to `entry` after returning.
+  // Sink::Write(): sink thread. Writes (or buffers) `entry` as one record,
+  // which is then pending until delivered or lost. Must not keep a
+  // reference to `entry` after returning.
   void Write(const Entry& entry) {
-    if (entry.level() < level()) {
-      filtered_.store(filtered_.load(std::memory_order_relaxed) + 1,
-                      std::memory_order_relaxed);
-      return;
-    }
+    ++pending_;
     DoWrite(entry);
-    written_.store(written_.load(std::memory_order_relaxed) + 1,
-                   std::memory_order_relaxed);
   }
 
-  // Sink::WriteNotice(): sink thread. Writes a record produced by relog
-  // itself (the "N messages dropped" notice); not counted as written and
-  // not filtered by level.
-  void WriteNotice(const Entry& entry) { DoWrite(entry); }
+  // Sink::Flush(): sink thread. Delivers the pending records (one write
+  // system call for a file sink's batch). True when none is left pending;
+  // false after an I/O error, with the undelivered records kept for the
+  // next Flush().
+  bool Flush() {
+    if (pending_ > 0) DoFlush();
+    return pending_ == 0;
+  }
 
-  // Sink::Flush(): sink thread. Makes everything written so far durable as
-  // far as this sink goes (one write system call for a file sink's batch).
-  void Flush() { DoFlush(); }
+  // Sink::Discard(): sink thread. Gives up the records still pending:
+  // counted as lost, their bytes dropped.
+  void Discard() {
+    if (pending_ == 0) return;
+    DoDiscard();
+    RecordsLost(pending_);
+  }
 
-  // The sink's own threshold, on top of its logger's.
+  // Sink::WriteNotice(): sink thread, when nothing is pending. Writes and
+  // flushes a record produced by relog itself (a "N messages dropped"
+  // notice); not counted as written or lost. False if it could not be
+  // delivered (it is then dropped).
+  bool WriteNotice(const Entry& entry);
+
+  // Records given to Write() and neither delivered nor lost yet.
+  std::size_t pending() const { return pending_; }
+
+  // The sink's own threshold, on top of its logger's. Checked when an entry
+  // is queued for the sink, so a change applies to calls made after it.
   Level level() const { return level_.load(std::memory_order_relaxed); }
   void set_level(Level level) {
     level_.store(level, std::memory_order_relaxed);
   }
+
+  // The overflow policy of this sink's queue; unset, the logger's
+  // (LoggerOptions::overflow). A network sink can drop while a file beside
+  // it blocks.
+  std::optional<OverflowPolicy> overflow() const { return overflow_; }
+  void set_overflow(OverflowPolicy policy) { overflow_ = policy; }
+
+  // How long its logger keeps retrying a flush that failed (with backoff,
+  // holding the records) before it gives them up as lost. While it retries,
+  // new entries wait in the sink's queue under its overflow policy. Zero:
+  // give up at once.
+  std::chrono::milliseconds retry_for() const { return retry_for_; }
+  void set_retry_for(std::chrono::milliseconds d) { retry_for_ = d; }
 
   // A short name for statistics and error messages ("file:/var/log/a.log").
   const std::string& name() const { return name_; }
 
   SinkStats GetStats() const {
     return SinkStats{written_.load(std::memory_order_relaxed),
-                     filtered_.load(std::memory_order_relaxed),
+                     lost_.load(std::memory_order_relaxed),
                      errors_.load(std::memory_order_relaxed)};
   }
 
  protected:
   explicit Sink(std::string name) : name_(std::move(name)) {}
 
+  // Formats (or hands on) one record. A sink that delivers at once calls
+  // RecordsDelivered(1) here; one that buffers does so in DoFlush().
   virtual void DoWrite(const Entry& entry) = 0;
+  // Delivers what is pending, oldest first, calling RecordsDelivered() for
+  // what got out (and RecordsLost() for a record that never can); on an
+  // error it reports it and keeps the rest for the next call.
   virtual void DoFlush() = 0;
+  // Drops whatever bytes of pending records the sink still holds.
+  virtual void DoDiscard() {}
+  // In a fork()ed child: the pending records belong to the parent (which
+  // writes them): drop them; and undo what must not be shared with the
+  // parent (a stream socket, say).
+  virtual void DoAfterFork() { DoDiscard(); }
+
+  // Sink::RecordsDelivered() / RecordsLost(): from the hooks. The oldest
+  // `n` pending records were delivered / are given up.
+  void RecordsDelivered(std::size_t n) { Settle(n, written_); }
+  void RecordsLost(std::size_t n) { Settle(n, lost_); }
 
   // Sink::ReportError(): sink thread. Counts the error and passes it to the
   // process's error handler (see SetSinkErrorHandler()).
   void ReportError(const absl::Status& status);
 
  private:
+  friend class logger_internal::SinkWorker;
+
+  void Settle(std::size_t n, std::atomic<uint64_t>& counter) {
+    n = n < pending_ ? n : pending_;
+    pending_ -= n;
+    if (counting_) {
+      counter.store(counter.load(std::memory_order_relaxed) + n,
+                    std::memory_order_relaxed);
+    }
+  }
+
+  // In a fork()ed child, by its logger: the counters start again from zero
+  // and the parent's pending records are dropped.
+  void ResetAfterFork() {
+    DoAfterFork();
+    pending_ = 0;
+    written_.store(0, std::memory_order_relaxed);
+    lost_.store(0, std::memory_order_relaxed);
+    errors_.store(0, std::memory_order_relaxed);
+  }
+
   const std::string name_;
   std::atomic<Level> level_{Level::kTrace};
-  // The counters are written by the sink thread for every entry while
+  std::optional<OverflowPolicy> overflow_;
+  std::chrono::milliseconds retry_for_{1000};
+  // The counters are written by the sink thread for every batch while
   // callers read `level_` for every call: keep them on another cache line.
   [[maybe_unused]] char pad_[64];
+  std::size_t pending_ = 0;  // sink thread only
+  bool counting_ = true;     // false while a notice is written
   std::atomic<uint64_t> written_{0};
-  std::atomic<uint64_t> filtered_{0};
+  std::atomic<uint64_t> lost_{0};
   std::atomic<uint64_t> errors_{0};
 };
 

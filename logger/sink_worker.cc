@@ -2,12 +2,17 @@
 
 #include "logger/sink_worker.h"
 
+#include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 
 #include "fmt/format.h"
 #include "logger/timestamp.h"
@@ -16,12 +21,9 @@
 namespace relog::logger_internal {
 namespace {
 
-// The idle schedule measured to work on these machines (see DESIGN.md):
-// poll briefly, then short sleeps for a while, then park.
+// The idle schedule measured to work on these machines (see the README's
+// "Performance"): poll briefly, then short sleeps for a while, then park.
 constexpr auto kPollFor = std::chrono::microseconds(5);
-// The 20 us steps measured there took about 70 us with the default timer
-// slack, which this thread no longer has (see kTimerSlackNs); 60 us keeps
-// idle wake-ups about as rare as they were.
 constexpr auto kIdleSleepStep = std::chrono::microseconds(60);
 constexpr auto kSleepFor = std::chrono::milliseconds(20);
 // The pause after a trickle (see kGatherBelow).
@@ -31,20 +33,19 @@ constexpr auto kGatherSleep = std::chrono::microseconds(20);
 // with the callers entry by entry, on their heels, taking each cell's line
 // and each entry's first line from the caller's core moments after it wrote
 // them, and paying a flush and a release per handful of entries. So after a
-// trickle the worker sleeps kGatherSleep and lets a batch gather; a backlog goes
-// on at once. Measured (bench/logger_benchmark.cc, BM_LogNullSink/1 against
-// BM_FormatOnly, four alternating runs of each build): 1.31-1.51x without
-// the pause, 1.30-1.35x with it (and one noisy 1.67x); the rest of the gap
-// is the clock read and the queue claim.
+// trickle the worker sleeps kGatherSleep and lets a batch gather; a backlog
+// goes on at once.
 constexpr std::size_t kGatherBelow = 64;
 
 // The kernel lets a sleep overrun by the thread's timer slack, 50 us by
-// default, which would turn each 20 us pause into about 70 us. The batch
+// default, which would stretch each pause above by that much; the batch
 // gathered meanwhile is written in one run, and a caller sharing this core
-// (two callers on two cores) waits all of it out. Measured with
-// `bench:load -- --workload=latency --threads=2`: caller p99.99 88-112 us
-// with the default slack, 6-12 us with 1 us (4-41 us with no pause at all).
+// waits all of it out. So this thread asks for 1 us.
 constexpr unsigned long kTimerSlackNs = 1000;
+
+// Retrying a failed flush: the first wait, and the most any wait grows to.
+constexpr auto kFirstBackoff = std::chrono::milliseconds(1);
+constexpr auto kMaxBackoff = std::chrono::milliseconds(100);
 
 void SleepFor(std::chrono::nanoseconds d) {
   struct timespec ts;
@@ -61,27 +62,71 @@ inline void CpuRelax() {
 
 }  // namespace
 
+int64_t MonotonicNanos() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
 SinkWorker::SinkWorker(Logger* logger, std::shared_ptr<Sink> sink,
-                       std::size_t queue_capacity)
-    : Inbox(queue_capacity), logger_(logger), sink_(std::move(sink)) {
+                       std::size_t queue_capacity, OverflowPolicy overflow)
+    : Inbox(queue_capacity),
+      logger_(logger),
+      sink_(std::move(sink)),
+      overflow_(overflow) {
   batch_.reserve(kMaxBatch);
-  thread_ = std::thread([this] { Run(); });
+  Start();
 }
 
 SinkWorker::~SinkWorker() { Stop(); }
 
+void SinkWorker::Start() {
+  stop_.store(false, std::memory_order_relaxed);
+  joined_.store(false, std::memory_order_relaxed);
+  thread_ = std::make_unique<std::thread>([this] { Run(); });
+  thread_handle_.store(thread_->native_handle(), std::memory_order_release);
+}
+
+bool SinkWorker::IsWorkerThread() const {
+  return thread_handle_.load(std::memory_order_acquire) == pthread_self();
+}
+
 void SinkWorker::PushBlocking(Entry* entry) {
+  SinkWorker* self = this;
+  PushBlocking(&self, 1, entry);
+}
+
+void SinkWorker::PushBlocking(SinkWorker** workers, std::size_t n,
+                              Entry* entry) {
   int attempts = 0;
-  while (!queue_.TryPush(entry)) {
-    // Counted once per push that had to wait: a queue too small for the
-    // bursts it gets shows up here before it shows up as latency.
-    if (attempts == 0) {
-      blocked_.fetch_add(1, std::memory_order_relaxed);
-      NoteBacklog(queue_.capacity());
+  for (;;) {
+    // Every queue with room gets the entry before we wait on the others,
+    // so one stuck sink does not keep it from the rest.
+    std::size_t left = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!workers[i]->queue_.TryPush(entry)) workers[left++] = workers[i];
+      else workers[i]->WakeIfParked();
     }
-    // Full: the worker is behind. Make sure it is awake, then back off:
-    // spin, then yield, then sleep in short steps (a slow sink, a network).
-    WakeIfParked();
+    n = left;
+    if (n == 0) return;
+    for (std::size_t i = 0; i < n; ++i) {
+      SinkWorker& w = *workers[i];
+      // Counted once per push that had to wait: a queue too small for the
+      // bursts it gets shows up here before it shows up as latency.
+      if (attempts == 0) {
+        w.blocked_.fetch_add(1, std::memory_order_relaxed);
+        w.NoteBacklog(w.queue_.capacity());
+      }
+      // Full: the worker is behind, or gone. Make sure it is awake (or
+      // make room ourselves).
+      if (w.joined_.load(std::memory_order_acquire)) {
+        w.DrainIfStopped();
+      } else {
+        w.WakeIfParked();
+      }
+    }
+    // Back off: spin, then yield, then sleep in short steps (a slow sink,
+    // a network).
     ++attempts;
     if (attempts < 64) {
       CpuRelax();
@@ -91,7 +136,6 @@ void SinkWorker::PushBlocking(Entry* entry) {
       SleepFor(std::chrono::microseconds(50));
     }
   }
-  WakeIfParked();
 }
 
 void Inbox::WakeSlow() {
@@ -102,11 +146,13 @@ void Inbox::WakeSlow() {
 
 bool SinkWorker::HasWork() const {
   return !queue_.Empty() || stop_.load(std::memory_order_acquire) ||
+         pause_requested_.load(std::memory_order_acquire) != 0 ||
          dropped_.load(std::memory_order_relaxed) != dropped_reported_;
 }
 
 bool SinkWorker::MayHaveWork() const {
   return queue_.NextPublished() || stop_.load(std::memory_order_relaxed) ||
+         pause_requested_.load(std::memory_order_relaxed) != 0 ||
          dropped_.load(std::memory_order_relaxed) != dropped_reported_;
 }
 
@@ -114,6 +160,7 @@ void SinkWorker::Run() {
   // Best effort: a thread that cannot set it keeps the default.
   prctl(PR_SET_TIMERSLACK, kTimerSlackNs, 0, 0, 0);
   for (;;) {
+    PauseIfAsked();
     const std::size_t handled = ProcessBatch();
     if (handled >= kGatherBelow) continue;
     if (handled > 0) {
@@ -127,6 +174,18 @@ void SinkWorker::Run() {
     if (stop_.load(std::memory_order_acquire) && queue_.Empty()) break;
     Idle();
   }
+}
+
+void SinkWorker::PauseIfAsked() {
+  if (pause_requested_.load(std::memory_order_acquire) == 0) [[likely]] {
+    return;
+  }
+  // Between batches: this thread holds no lock and no entry.
+  paused_.store(1, std::memory_order_release);
+  while (pause_requested_.load(std::memory_order_acquire) != 0) {
+    pause_requested_.wait(1, std::memory_order_acquire);
+  }
+  paused_.store(0, std::memory_order_relaxed);
 }
 
 void SinkWorker::Idle() {
@@ -169,6 +228,9 @@ std::size_t SinkWorker::ProcessBatch() {
   if (batch_.size() == kMaxBatch || (++batches_ & 63) == 0) {
     NoteBacklog(queue_.tail() - queue_.head() + batch_.size());
   }
+  const bool noticed =
+      dropped_.load(std::memory_order_relaxed) != dropped_reported_;
+  if (batch_.empty() && !noticed) return 0;
   constexpr std::size_t kPrefetchAhead = 8;
   // With intent to write: the entry's first line is written again when it
   // is reset, and fetching it once for ownership saves a second trip.
@@ -181,34 +243,84 @@ std::size_t SinkWorker::ProcessBatch() {
     }
     sink_->Write(*batch_[i]);
   }
-  const bool noticed =
-      dropped_.load(std::memory_order_relaxed) != dropped_reported_;
-  if (noticed) WriteDropNoticeIfAny();
-  if (batch_.empty() && !noticed) return 0;
-  sink_->Flush();
+  Deliver();
   for (Entry* entry : batch_) logger_->Release(entry);
+  WriteNoticesIfAny();
+  PublishFlushed();
+  return batch_.size() + (noticed ? 1 : 0);
+}
+
+void SinkWorker::Deliver() {
+  if (sink_->pending() == 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (in_outage_ && now < next_probe_) {
+    // Between probes an outage costs the callers nothing: the batch is
+    // given up without trying.
+    sink_->Discard();
+    return;
+  }
+  if (sink_->Flush()) {
+    in_outage_ = false;
+    return;
+  }
+  if (in_outage_) {  // the probe failed: no waiting
+    sink_->Discard();
+    next_probe_ = now + kMaxBackoff;
+    return;
+  }
+  // Retry with backoff, holding the records, for the sink's retry time.
+  const auto deadline = now + sink_->retry_for();
+  std::chrono::nanoseconds backoff = kFirstBackoff;
+  for (auto t = std::chrono::steady_clock::now(); t < deadline;
+       t = std::chrono::steady_clock::now()) {
+    SleepFor(std::min<std::chrono::nanoseconds>(backoff, deadline - t));
+    backoff = std::min<std::chrono::nanoseconds>(backoff * 2, kMaxBackoff);
+    if (sink_->Flush()) return;
+  }
+  sink_->Discard();
+  in_outage_ = true;
+  next_probe_ = std::chrono::steady_clock::now() + kMaxBackoff;
+}
+
+void SinkWorker::WriteNotice(uint64_t count, std::string_view what,
+                             const SourceLocation& location,
+                             uint64_t& reported, uint64_t now_total) {
+  Entry notice(&logger_->buffers_);
+  notice.Set(ReadTimestampNanos(), Level::kWarn, CurrentThreadId(),
+             logger_->name(), location);
+  fmt::format_to(fmt::appender(notice.mutable_message()),
+                 "{} message{} {} (sink {})", count, count == 1 ? "" : "s",
+                 what, sink_->name());
+  if (sink_->WriteNotice(notice)) {
+    notices_.fetch_add(1, std::memory_order_relaxed);
+    reported = now_total;
+  }
+}
+
+void SinkWorker::WriteNoticesIfAny() {
+  // A lost notice waits for the outage to end (it could not be delivered
+  // before); it says how many were given up since the last one.
+  const uint64_t lost = sink_->GetStats().lost;
+  if (lost != lost_reported_ && !in_outage_) {
+    WriteNotice(lost - lost_reported_,
+                "lost: the sink could not deliver them and gave them up",
+                RELOG_SOURCE_LOCATION, lost_reported_, lost);
+  }
+  const uint64_t dropped = dropped_.load(std::memory_order_relaxed);
+  if (dropped != dropped_reported_) {
+    WriteNotice(dropped - dropped_reported_,
+                "dropped: the sink's queue was full", RELOG_SOURCE_LOCATION,
+                dropped_reported_, dropped);
+  }
+}
+
+void SinkWorker::PublishFlushed() {
   // seq_cst store, then the waiter count: pairs with WaitFlushed().
   flushed_.store(queue_.head(), std::memory_order_seq_cst);
   if (flush_waiters_.load(std::memory_order_seq_cst) > 0) {
     std::lock_guard<std::mutex> lock(flush_mu_);
     flush_cv_.notify_all();
   }
-  return batch_.size() + (noticed ? 1 : 0);
-}
-
-void SinkWorker::WriteDropNoticeIfAny() {
-  const uint64_t dropped = dropped_.load(std::memory_order_relaxed);
-  const uint64_t newly = dropped - dropped_reported_;
-  if (newly == 0) return;
-  dropped_reported_ = dropped;
-  Entry notice(&logger_->buffers_);
-  notice.Set(ReadTimestampNanos(), Level::kWarn, CurrentThreadId(),
-             logger_->name(), SourceLocation{"relog", 0, "drop notice"});
-  fmt::format_to(fmt::appender(notice.mutable_message()),
-                 "{} messages dropped: the queue of sink {} was full", newly,
-                 sink_->name());
-  sink_->WriteNotice(notice);
-  notices_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void SinkWorker::WaitFlushed() {
@@ -226,25 +338,115 @@ void SinkWorker::WaitFlushed() {
 }
 
 void SinkWorker::Stop() {
-  if (thread_.joinable()) {
-    stop_.store(true, std::memory_order_release);
-    WakeSlow();
-    thread_.join();
+  if (joined_.load(std::memory_order_acquire)) return;
+  if (thread_ == nullptr) {  // a fork()ed child's worker never restarted
+    std::lock_guard<std::mutex> lock(drain_mu_);
+    joined_.store(true, std::memory_order_release);
+    DrainLocked();
+    return;
   }
-  // Entries pushed by callers that raced with the stop: this thread is the
-  // consumer now (the join orders it after the worker).
+  stop_.store(true, std::memory_order_release);
+  WakeSlow();
+  if (IsWorkerThread()) {
+    // exit() called from this sink's own thread: it cannot wait for
+    // itself. The process is ending; leave the thread be.
+    thread_->detach();
+    thread_.reset();
+    return;
+  }
+  thread_->join();
+  thread_.reset();
+  thread_handle_.store({}, std::memory_order_release);
+  std::lock_guard<std::mutex> lock(drain_mu_);
+  joined_.store(true, std::memory_order_release);
+  // Entries pushed by callers that raced with the stop.
+  DrainLocked();
+}
+
+void SinkWorker::DrainIfStopped() {
+  if (!joined_.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> lock(drain_mu_);
+  DrainLocked();
+}
+
+void SinkWorker::DrainLocked() {
+  // A push claimed but not yet published is waited for: its caller is
+  // between two stores.
   while (!queue_.Empty()) {
     if (ProcessBatch() == 0) sched_yield();
   }
+}
+
+bool SinkWorker::Pause(std::chrono::steady_clock::time_point deadline) {
+  if (thread_ == nullptr || IsWorkerThread()) return false;
+  pause_requested_.store(1, std::memory_order_seq_cst);
+  WakeSlow();
+  while (paused_.load(std::memory_order_acquire) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    SleepFor(std::chrono::microseconds(50));
+  }
+  return true;
+}
+
+void SinkWorker::Resume() {
+  pause_requested_.store(0, std::memory_order_release);
+  pause_requested_.notify_all();
+}
+
+void SinkWorker::ResetAfterFork() {
+  // The thread is not in this process; its std::thread object must not be
+  // joined or destroyed (either would act on a thread that is not ours).
+  if (thread_ != nullptr) static_cast<void>(thread_.release());
+  thread_handle_.store({}, std::memory_order_relaxed);
+  pause_requested_.store(0, std::memory_order_relaxed);
+  paused_.store(0, std::memory_order_relaxed);
+  parked_.store(0, std::memory_order_relaxed);
+  flush_waiters_.store(0, std::memory_order_relaxed);
+  // The parent writes what it had queued; here those entries only go back
+  // to the pool. A push that was half-way in another thread at the fork
+  // left a cell that is never published: the queue starts afresh instead.
+  while (Entry* entry = queue_.TryPop()) logger_->Release(entry);
+  queue_.Reset();
+  batch_.clear();
+  in_outage_ = false;
+  sink_->ResetAfterFork();
+  dropped_.store(0, std::memory_order_relaxed);
+  blocked_.store(0, std::memory_order_relaxed);
+  notices_.store(0, std::memory_order_relaxed);
+  high_water_.store(0, std::memory_order_relaxed);
+  flushed_.store(0, std::memory_order_relaxed);
+  dropped_reported_ = 0;
+  lost_reported_ = 0;
+}
+
+bool SinkWorker::DrainForCrash(int64_t deadline_ns) {
+  if (thread_ == nullptr || IsWorkerThread()) return false;
+  const uint64_t target = queue_.tail();
+  // No gather pauses while we wait; and a parked worker is woken with a
+  // bare futex call (no lock, unlike a condition variable).
+  flush_waiters_.fetch_add(1, std::memory_order_seq_cst);
+  if (parked_.exchange(0, std::memory_order_seq_cst) != 0) {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&parked_),
+            FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+  }
+  bool done = false;
+  while (!(done = flushed_.load(std::memory_order_seq_cst) >= target) &&
+         MonotonicNanos() < deadline_ns) {
+    SleepFor(std::chrono::microseconds(200));
+  }
+  flush_waiters_.fetch_sub(1, std::memory_order_seq_cst);
+  return done;
 }
 
 SinkWorkerStats SinkWorker::GetStats() const {
   SinkWorkerStats s;
   s.name = sink_->name();
   const SinkStats sink_stats = sink_->GetStats();
-  s.written = sink_stats.written;
-  s.errors = sink_stats.errors;
   s.dropped = dropped_.load(std::memory_order_relaxed);
+  s.offered = queue_.tail() + s.dropped;
+  s.written = sink_stats.written;
+  s.lost = sink_stats.lost;
+  s.errors = sink_stats.errors;
   s.blocked = blocked_.load(std::memory_order_relaxed);
   s.notices = notices_.load(std::memory_order_relaxed);
   s.queue_high_water = high_water_.load(std::memory_order_relaxed);

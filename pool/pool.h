@@ -310,6 +310,10 @@ class Pool final : private pool_internal::ThreadCacheOwner {
   void PutSlow(T* obj) ABSL_LOCKS_EXCLUDED(mu_);
   Slot* EnsureSlot(int index) ABSL_LOCKS_EXCLUDED(mu_);
   void ReleaseThreadCache(int index) override ABSL_LOCKS_EXCLUDED(mu_);
+  void LockForFork() override ABSL_NO_THREAD_SAFETY_ANALYSIS { mu_.lock(); }
+  void UnlockAfterFork() override ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    mu_.unlock();
+  }
   // Moves a slot's objects to the shared store (the cap applies); returns
   // the ones that did not fit, to be destroyed outside the lock.
   void DrainSlotLocked(Slot& slot, std::vector<T*>& excess)

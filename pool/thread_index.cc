@@ -2,6 +2,8 @@
 
 #include "pool/thread_index.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <mutex>
 #include <vector>
@@ -48,9 +50,27 @@ class ThreadExitHook {
   const int index_;
 };
 
+// fork() handlers: the registry mutex, then every pool's, in the order the
+// exiting threads take them (registry first), so the prepare step cannot
+// deadlock with an exit.
+void PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  Registry& r = GetRegistry();
+  r.mu.lock();
+  for (ThreadCacheOwner* pool : r.pools) pool->LockForFork();
+}
+
+void AfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  Registry& r = GetRegistry();
+  for (ThreadCacheOwner* pool : r.pools) pool->UnlockAfterFork();
+  r.mu.unlock();
+}
+
 }  // namespace
 
 void RegisterPool(ThreadCacheOwner* pool) {
+  static const int fork_handlers =
+      pthread_atfork(&PrepareFork, &AfterFork, &AfterFork);
+  (void)fork_handlers;
   Registry& r = GetRegistry();
   std::lock_guard<std::mutex> lock(r.mu);
   r.pools.push_back(pool);

@@ -33,12 +33,16 @@ inline constexpr int kNoCache = -2;       // exiting or over the limit
 // thread exit lives in a separate thread_local made at registration.
 inline thread_local constinit int tls_thread_index = kUnregistered;
 
-// Implemented by Pool<T>: called on the exiting thread, with the registry
-// mutex held, to move that thread's cached objects back to the shared store.
-// Must not call back into the registry.
+// Implemented by Pool<T>. ReleaseThreadCache() is called on the exiting
+// thread, with the registry mutex held, to move that thread's cached objects
+// back to the shared store; it must not call back into the registry.
+// LockForFork() and UnlockAfterFork() take and give back the pool's own
+// mutex around fork() (see RegisterPool()).
 class ThreadCacheOwner {
  public:
   virtual void ReleaseThreadCache(int index) = 0;
+  virtual void LockForFork() = 0;
+  virtual void UnlockAfterFork() = 0;
 
  protected:
   ~ThreadCacheOwner() = default;
@@ -47,6 +51,12 @@ class ThreadCacheOwner {
 // RegisterPool() / UnregisterPool(): called by a pool's constructor and
 // destructor. After UnregisterPool() returns, no exiting thread is inside
 // the pool's ReleaseThreadCache() or will enter it.
+//
+// fork(): the first registration installs pthread_atfork() handlers that
+// hold the registry mutex and every live pool's mutex across the fork, so
+// a child never inherits one of them locked by a thread that does not
+// exist there (its first Get() would wait forever). Objects cached by the
+// parent's other threads stay in their slots in the child, unused.
 void RegisterPool(ThreadCacheOwner* pool);
 void UnregisterPool(ThreadCacheOwner* pool);
 

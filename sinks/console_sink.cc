@@ -75,28 +75,30 @@ ConsoleSink::ConsoleSink(int fd, std::string name,
                            : std::make_unique<TextFormatter>()) {}
 
 void ConsoleSink::DoWrite(const Entry& entry) {
+  fmt::memory_buffer& out = records_.bytes();
   if (!colored_) {
-    formatter_->Format(entry, buffer_);
+    formatter_->Format(entry, out);
+    records_.EndRecord();
     return;
   }
-  const std::string_view color = ColorCode(entry.level());
-  buffer_.append(color);
-  const std::size_t start = buffer_.size();
-  formatter_->Format(entry, buffer_);
+  out.append(ColorCode(entry.level()));
+  const std::size_t start = out.size();
+  formatter_->Format(entry, out);
   // Reset before the newline, so the terminal's next line starts clean.
   const bool newline =
-      buffer_.size() > start && buffer_.data()[buffer_.size() - 1] == '\n';
-  if (newline) buffer_.resize(buffer_.size() - 1);
-  buffer_.append(kColorReset);
-  if (newline) buffer_.push_back('\n');
+      out.size() > start && out.data()[out.size() - 1] == '\n';
+  if (newline) out.resize(out.size() - 1);
+  out.append(kColorReset);
+  if (newline) out.push_back('\n');
+  records_.EndRecord();
 }
 
 void ConsoleSink::DoFlush() {
-  if (buffer_.size() == 0) return;
-  const absl::Status status = sink_internal::WriteAll(
-      fd_, std::string_view(buffer_.data(), buffer_.size()), name());
+  std::size_t written = 0;
+  const absl::Status status =
+      sink_internal::WriteAll(fd_, records_.data(), name(), &written);
+  RecordsDelivered(records_.Consume(written));
   if (!status.ok()) ReportError(status);
-  buffer_.clear();
 }
 
 }  // namespace relog

@@ -20,7 +20,9 @@
 // FORCE_COLOR.
 //
 // Faults: a failed write is counted in GetStats().errors and passed to the
-// error handler; the sink keeps going.
+// error handler; the records that did not get out stay pending, for the
+// logger to retry (see Sink::retry_for()) and then give up as lost; the
+// sink keeps going.
 //
 // Thread-compatible: driven by its logger's sink thread.
 
@@ -31,10 +33,10 @@
 #include <string>
 #include <string_view>
 
-#include "fmt/format.h"
 #include "logger/level.h"
 #include "logger/sink.h"
 #include "sinks/formatter.h"
+#include "sinks/record_buffer.h"
 
 namespace relog {
 
@@ -77,12 +79,13 @@ class ConsoleSink final : public Sink {
  protected:
   void DoWrite(const Entry& entry) override;
   void DoFlush() override;
+  void DoDiscard() override { records_.Clear(); }
 
  private:
   const int fd_;
   const bool colored_;
   std::unique_ptr<Formatter> formatter_;
-  fmt::memory_buffer buffer_;
+  sink_internal::RecordBuffer records_;
 };
 
 }  // namespace relog

@@ -128,11 +128,9 @@ absl::StatusOr<std::shared_ptr<DailyFileSink>> DailyFileSink::Open(
       sink_internal::LogFile::Open(DatedPath(path, day.date));
   if (!file.ok()) return file.status();
   if (formatter == nullptr) formatter = std::make_unique<TextFormatter>();
-  std::shared_ptr<DailyFileSink> sink(
+  return std::shared_ptr<DailyFileSink>(
       new DailyFileSink(std::move(path), std::move(options), std::move(day),
                         *std::move(file), std::move(formatter)));
-  sink->ApplyRetention();
-  return sink;
 }
 
 DailyFileSink::DailyFileSink(std::string path, DailyOptions options, Day day,
@@ -146,19 +144,25 @@ DailyFileSink::DailyFileSink(std::string path, DailyOptions options, Day day,
       formatter_(std::move(formatter)) {}
 
 void DailyFileSink::DoWrite(const Entry& entry) {
+  if (retention_due_) {  // the first record: the sink is in use now
+    retention_due_ = false;
+    ApplyRetention();
+  }
   if (entry.timestamp_ns() >= day_.end_ns) Rotate(entry.timestamp_ns());
-  formatter_->Format(entry, buffer_);
+  formatter_->Format(entry, records_.bytes());
+  records_.EndRecord();
 }
 
-void DailyFileSink::WriteBuffer() {
-  if (buffer_.size() == 0) return;
-  file_.WriteBatch(std::string_view(buffer_.data(), buffer_.size()),
-                   [this](const absl::Status& s) { ReportError(s); });
-  buffer_.clear();
+void DailyFileSink::WriteRecords() {
+  const std::string_view closed = records_.closed_data();
+  if (closed.empty()) return;
+  const std::size_t written = file_.WriteBatch(
+      closed, [this](const absl::Status& s) { ReportError(s); });
+  RecordsDelivered(records_.Consume(written));
 }
 
 void DailyFileSink::Rotate(int64_t timestamp_ns) {
-  WriteBuffer();
+  WriteRecords();
   Day day = DayOf(timestamp_ns, options_);
   absl::StatusOr<sink_internal::LogFile> file =
       sink_internal::LogFile::Open(DatedPath(path_, day.date));
@@ -207,6 +211,6 @@ void DailyFileSink::ApplyRetention() {
   }
 }
 
-void DailyFileSink::DoFlush() { WriteBuffer(); }
+void DailyFileSink::DoFlush() { WriteRecords(); }
 
 }  // namespace relog

@@ -17,15 +17,19 @@
 // arrived late) goes to the current file. The clock (`now_ns`, injectable
 // for tests) is read only by Open(), to choose the first file.
 //
-// Retention: after opening and after each rotation, files of this sink's
-// name pattern in the directory are listed and all but the newest
+// Retention: at the first record and after each rotation, files of this
+// sink's name pattern in the directory are listed and all but the newest
 // `max_days` (the current one included) are deleted; 0 keeps them all.
+// Nothing is deleted before the sink is first used, so a configuration that
+// fails after creating it (ParseSinks) deletes nothing.
 //
 // Faults: as FileSink. I/O errors (a failed write, open or delete) are
 // counted in GetStats().errors and passed to the error handler, and the
-// sink keeps going; when the current file is removed or renamed by someone
-// else, the next flush reopens the path. If the next day's file cannot be
-// opened, writing continues in the file held.
+// sink keeps going; records that could not be written stay pending for the
+// logger to retry, then to give up as lost (pending records of a day that
+// ended go to the next day's file). When the current file is removed or
+// renamed by someone else, the next flush reopens the path. If the next
+// day's file cannot be opened, writing continues in the file held.
 //
 // Thread-compatible: driven by its logger's sink thread.
 
@@ -38,10 +42,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "fmt/format.h"
 #include "logger/sink.h"
 #include "sinks/formatter.h"
 #include "sinks/log_file.h"
+#include "sinks/record_buffer.h"
 
 namespace relog {
 
@@ -60,8 +64,8 @@ struct DailyOptions {
 class DailyFileSink final : public Sink {
  public:
   // DailyFileSink::Open(): checks `options` (InvalidArgument for an hour,
-  // minute or max_days out of range), opens (creating) the file of the
-  // current day and applies retention. An error names the path.
+  // minute or max_days out of range) and opens (creating) the file of the
+  // current day. An error names the path.
   // `formatter` defaults to TextFormatter.
   static absl::StatusOr<std::shared_ptr<DailyFileSink>> Open(
       std::string path, DailyOptions options = {},
@@ -78,6 +82,7 @@ class DailyFileSink final : public Sink {
  protected:
   void DoWrite(const Entry& entry) override;
   void DoFlush() override;
+  void DoDiscard() override { records_.Clear(); }
 
  private:
   // One day: [start_ns, end_ns) and the date it is named after.
@@ -93,8 +98,9 @@ class DailyFileSink final : public Sink {
 
   // The day that `timestamp_ns` falls in.
   static Day DayOf(int64_t timestamp_ns, const DailyOptions& options);
-  // Writes and clears the buffer. Errors are reported.
-  void WriteBuffer();
+  // Writes the closed records; what got out is dropped from the buffer.
+  // Errors are reported.
+  void WriteRecords();
   // Switches to the file of the day of `timestamp_ns`.
   void Rotate(int64_t timestamp_ns);
   // Deletes the oldest files beyond max_days. Errors are reported.
@@ -105,7 +111,8 @@ class DailyFileSink final : public Sink {
   Day day_;
   sink_internal::LogFile file_;
   std::unique_ptr<Formatter> formatter_;
-  fmt::memory_buffer buffer_;
+  sink_internal::RecordBuffer records_;
+  bool retention_due_ = true;  // until the first record
 };
 
 }  // namespace relog

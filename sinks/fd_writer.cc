@@ -29,17 +29,25 @@ absl::Status ErrnoStatus(int err, std::string_view op, std::string_view what) {
   }
 }
 
-absl::Status WriteAll(int fd, std::string_view data, std::string_view what) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
+absl::Status WriteAll(int fd, std::string_view data, std::string_view what,
+                      std::size_t* written) {
+  std::size_t done = 0;
+  absl::Status status;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "write to", what);
+      status = ErrnoStatus(errno, "write to", what);
+      break;
     }
-    if (n == 0) return ErrnoStatus(EIO, "write to", what);
-    data.remove_prefix(static_cast<std::size_t>(n));
+    if (n == 0) {
+      status = ErrnoStatus(EIO, "write to", what);
+      break;
+    }
+    done += static_cast<std::size_t>(n);
   }
-  return absl::OkStatus();
+  if (written != nullptr) *written = done;
+  return status;
 }
 
 }  // namespace relog::sink_internal

@@ -7,6 +7,7 @@
 #ifndef RELOG_SINKS_FD_WRITER_H_
 #define RELOG_SINKS_FD_WRITER_H_
 
+#include <cstddef>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -14,8 +15,11 @@
 namespace relog::sink_internal {
 
 // WriteAll(): one write(2) in the common case. `what` names the target in
-// the error ("/var/log/app.log").
-absl::Status WriteAll(int fd, std::string_view data, std::string_view what);
+// the error ("/var/log/app.log"). `written`, when given, receives how many
+// bytes got out (all of them on success; the part before the error
+// otherwise).
+absl::Status WriteAll(int fd, std::string_view data, std::string_view what,
+                      std::size_t* written = nullptr);
 
 // ErrnoStatus(): an error Status for `err` with the operation and target.
 absl::Status ErrnoStatus(int err, std::string_view op, std::string_view what);

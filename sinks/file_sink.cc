@@ -23,15 +23,15 @@ FileSink::FileSink(sink_internal::LogFile file,
       formatter_(std::move(formatter)) {}
 
 void FileSink::DoWrite(const Entry& entry) {
-  formatter_->Format(entry, buffer_);
+  formatter_->Format(entry, records_.bytes());
+  records_.EndRecord();
 }
 
 void FileSink::DoFlush() {
-  if (buffer_.size() == 0) return;
   // A failed reopen is reported; the batch still goes to the file held.
-  file_.WriteBatch(std::string_view(buffer_.data(), buffer_.size()),
-                   [this](const absl::Status& s) { ReportError(s); });
-  buffer_.clear();
+  const std::size_t written = file_.WriteBatch(
+      records_.data(), [this](const absl::Status& s) { ReportError(s); });
+  RecordsDelivered(records_.Consume(written));
 }
 
 }  // namespace relog

@@ -4,14 +4,17 @@
 //
 // The file is opened for appending, created with mode 0640, close-on-exec.
 // A batch is formatted into a buffer and written with one write(2) at its
-// flush.
+// flush (after a stat(2) of the path, to notice a moved file).
 //
 // Faults: an I/O error (disk full, a failed reopen) is counted in
-// GetStats().errors and passed to the error handler (SetSinkErrorHandler());
-// the batch that failed is lost, and the sink keeps going with the next one.
-// If the file is removed or renamed under it (as logrotate does), the next
-// flush notices and reopens the path; while the path cannot be opened, it
-// keeps writing to the file it holds and reports the failure at every flush.
+// GetStats().errors and passed to the error handler (SetSinkErrorHandler()).
+// A write that fails keeps the records that did not reach the file pending
+// (a record cut short is completed by the next write), and the logger
+// retries them (see Sink::retry_for()) before giving them up as lost. If the
+// file is removed or renamed under it (as logrotate does), the next flush
+// notices and reopens the path, silently: that is not an error; while the
+// path cannot be opened, it keeps writing to the file it holds and reports
+// the failure at every flush.
 //
 // Thread-compatible: driven by its logger's sink thread.
 
@@ -22,10 +25,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "fmt/format.h"
 #include "logger/sink.h"
 #include "sinks/formatter.h"
 #include "sinks/log_file.h"
+#include "sinks/record_buffer.h"
 
 namespace relog {
 
@@ -41,13 +44,14 @@ class FileSink final : public Sink {
  protected:
   void DoWrite(const Entry& entry) override;
   void DoFlush() override;
+  void DoDiscard() override { records_.Clear(); }
 
  private:
   FileSink(sink_internal::LogFile file, std::unique_ptr<Formatter> formatter);
 
   sink_internal::LogFile file_;
   std::unique_ptr<Formatter> formatter_;
-  fmt::memory_buffer buffer_;
+  sink_internal::RecordBuffer records_;
 };
 
 }  // namespace relog

@@ -13,16 +13,58 @@
 
 namespace relog {
 
-absl::StatusOr<int> OpenLogFile(const std::string& path) {
+namespace {
+
+// Every log file descriptor is close-on-exec: a child that execs must not
+// inherit it.
+constexpr int kOpenFlags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
+
+int OpenRetrying(const std::string& path, int flags) {
   int fd;
   do {
-    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    fd = ::open(path.c_str(), flags, 0640);
   } while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+thread_local sink_internal::CreatedFiles* tls_created_files = nullptr;
+
+}  // namespace
+
+absl::StatusOr<int> OpenLogFile(const std::string& path) {
+  // Exclusive first, to learn whether this call made the file.
+  int fd = OpenRetrying(path, kOpenFlags | O_EXCL);
+  if (fd >= 0) {
+    sink_internal::CreatedFiles::Note(path);
+    return fd;
+  }
+  if (errno == EEXIST) fd = OpenRetrying(path, kOpenFlags);
   if (fd < 0) return sink_internal::ErrnoStatus(errno, "open", path);
   return fd;
 }
 
 namespace sink_internal {
+
+CreatedFiles::CreatedFiles() { tls_created_files = this; }
+
+CreatedFiles::~CreatedFiles() {
+  if (tls_created_files == this) tls_created_files = nullptr;
+}
+
+void CreatedFiles::Note(const std::string& path) {
+  if (tls_created_files != nullptr) tls_created_files->paths_.push_back(path);
+}
+
+void CreatedFiles::RemoveAll() {
+  for (const std::string& path : paths_) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size == 0) {
+      ::unlink(path.c_str());
+    }
+  }
+  paths_.clear();
+}
 
 LogFile& LogFile::operator=(LogFile&& other) noexcept {
   if (this != &other) {
@@ -68,17 +110,12 @@ void LogFile::Close() {
   fd_ = -1;
 }
 
-absl::Status LogFile::Write(std::string_view data) {
-  if (fd_ < 0) return ErrnoStatus(EBADF, "write to", path_);
-  absl::Status status = WriteAll(fd_, data, path_);
-  if (status.ok()) {
-    size_ += data.size();
-    return status;
-  }
-  struct stat st;
-  if (is_regular_ && ::fstat(fd_, &st) == 0) {
-    size_ = static_cast<uint64_t>(st.st_size);
-  }
+absl::Status LogFile::Write(std::string_view data, std::size_t* written) {
+  std::size_t done = 0;
+  absl::Status status = fd_ < 0 ? ErrnoStatus(EBADF, "write to", path_)
+                                : WriteAll(fd_, data, path_, &done);
+  size_ += done;
+  if (written != nullptr) *written = done;
   return status;
 }
 

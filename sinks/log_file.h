@@ -12,10 +12,12 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,6 +29,28 @@ namespace relog {
 absl::StatusOr<int> OpenLogFile(const std::string& path);
 
 namespace sink_internal {
+
+// While one lives on a thread, the files OpenLogFile() creates on that
+// thread (and only those: not files that existed) are noted, so that a
+// configuration that fails half-way can remove what it made (ParseSinks()).
+// Thread-compatible; one per thread at a time.
+class CreatedFiles {
+ public:
+  CreatedFiles();
+  ~CreatedFiles();  // stops noting; removes nothing
+  CreatedFiles(const CreatedFiles&) = delete;
+  CreatedFiles& operator=(const CreatedFiles&) = delete;
+
+  // CreatedFiles::RemoveAll(): removes the files noted that are still
+  // empty regular files (so nothing anyone wrote is ever deleted).
+  void RemoveAll();
+
+  // Called by OpenLogFile() after it created `path`.
+  static void Note(const std::string& path);
+
+ private:
+  std::vector<std::string> paths_;
+};
 
 class LogFile {
  public:
@@ -42,9 +66,9 @@ class LogFile {
   static absl::StatusOr<LogFile> Open(std::string path);
 
   // LogFile::Write(): writes all of `data` (one write(2) in the common
-  // case). On failure the size is re-read from the file, so it counts the
-  // bytes that did reach it.
-  absl::Status Write(std::string_view data);
+  // case). `written`, when given, receives the bytes that got out (all, or
+  // the part before an error); the size counts them.
+  absl::Status Write(std::string_view data, std::size_t* written = nullptr);
 
   // LogFile::ReopenIfMoved(): when `path` no longer names the file held
   // (removed, or renamed away), opens the path anew. If that fails, the
@@ -54,11 +78,14 @@ class LogFile {
 
   // LogFile::WriteBatch(): a file sink's flush of `data`: reopens the path
   // if the file was moved (a failed reopen still writes to the file held),
-  // then writes. Each error is passed to `report`.
+  // then writes. Each error is passed to `report`. Returns the bytes
+  // written.
   template <typename Report>
-  void WriteBatch(std::string_view data, Report&& report) {
+  std::size_t WriteBatch(std::string_view data, Report&& report) {
     if (absl::Status s = ReopenIfMoved(); !s.ok()) report(s);
-    if (absl::Status s = Write(data); !s.ok()) report(s);
+    std::size_t written = 0;
+    if (absl::Status s = Write(data, &written); !s.ok()) report(s);
+    return written;
   }
 
   // LogFile::Reopen(): opens `path` anew (after the sink renamed it). On
@@ -67,8 +94,6 @@ class LogFile {
 
   void Close();
 
-  bool is_open() const { return fd_ >= 0; }
-  int fd() const { return fd_; }
   const std::string& path() const { return path_; }
   // Bytes in the file: its size when opened plus what was written since.
   uint64_t size() const { return size_; }

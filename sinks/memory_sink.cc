@@ -19,11 +19,13 @@ void MemorySink::DoWrite(const Entry& entry) {
   messages_.emplace_back(entry.message());
   levels_.push_back(entry.level());
   grew_.notify_all();
+  RecordsDelivered(1);
 }
 
-void MemorySink::WaitForSize(std::size_t n) const {
+bool MemorySink::WaitForSize(std::size_t n,
+                             std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(mu_);
-  grew_.wait(lock, [&] { return messages_.size() >= n; });
+  return grew_.wait_for(lock, timeout, [&] { return messages_.size() >= n; });
 }
 
 std::vector<std::string> MemorySink::lines() const {

@@ -10,6 +10,7 @@
 #ifndef RELOG_SINKS_MEMORY_SINK_H_
 #define RELOG_SINKS_MEMORY_SINK_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -32,8 +33,10 @@ class MemorySink final : public Sink {
   std::vector<Level> levels() const;
   std::size_t size() const;
   void Clear();
-  // MemorySink::WaitForSize(): blocks until at least `n` entries arrived.
-  void WaitForSize(std::size_t n) const;
+  // MemorySink::WaitForSize(): blocks until at least `n` entries arrived,
+  // or `timeout` passed; false on the timeout.
+  bool WaitForSize(std::size_t n, std::chrono::milliseconds timeout =
+                                      std::chrono::seconds(60)) const;
 
  protected:
   void DoWrite(const Entry& entry) override;

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "logger/quote.h"
 #include "logger/level.h"
 
 namespace relog {
@@ -42,8 +43,8 @@ absl::StatusOr<std::unique_ptr<PatternFormatter>> PatternFormatter::Create(
     }
     if (i + 1 == pattern.size()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("pattern \"", AbslView(pattern),
-                       "\" ends with a lone '%' at position ", i,
+          absl::StrCat("pattern ", Quote(pattern),
+                       " ends with a lone '%' at position ", i,
                        "; write \"%%\" for a literal percent sign"));
     }
     const char flag = pattern[++i];
@@ -114,7 +115,7 @@ absl::StatusOr<std::unique_ptr<PatternFormatter>> PatternFormatter::Create(
         break;
       default:
         return absl::InvalidArgumentError(
-            absl::StrCat("pattern \"", AbslView(pattern), "\": unknown flag '%",
+            absl::StrCat("pattern ", Quote(pattern), ": unknown flag '%",
                          absl::string_view(&flag, 1), "' at position ", i - 1,
                          "; known flags: ", AbslView(kKnownFlags)));
     }

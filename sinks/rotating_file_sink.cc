@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -58,9 +57,10 @@ RotatingFileSink::RotatingFileSink(sink_internal::LogFile file,
       formatter_(std::move(formatter)) {}
 
 void RotatingFileSink::DoWrite(const Entry& entry) {
-  const std::size_t start = buffer_.size();
-  formatter_->Format(entry, buffer_);
-  const uint64_t record = buffer_.size() - start;
+  const std::size_t start = records_.data().size();
+  formatter_->Format(entry, records_.bytes());
+  records_.EndRecord();
+  const uint64_t record = records_.data().size() - start;
   const uint64_t before = file_.size() + start;
   if (before == 0 || before + record <= options_.max_size ||
       !file_.is_regular() || rotation_failed_) {
@@ -75,21 +75,24 @@ void RotatingFileSink::DoWrite(const Entry& entry) {
     rotation_failed_ = true;
     return;
   }
-  WritePrefix(start);
+  // The records before this one belong in the file being closed.
+  if (!WritePrefix(start)) {
+    rotation_failed_ = true;
+    return;
+  }
   if (file_.size() > 0 && file_.size() + record > options_.max_size) {
     Rotate();
   }
 }
 
-void RotatingFileSink::WritePrefix(std::size_t n) {
-  if (n == 0) return;
-  if (absl::Status s = file_.Write(std::string_view(buffer_.data(), n));
-      !s.ok()) {
-    ReportError(s);
-  }
-  const std::size_t rest = buffer_.size() - n;
-  std::memmove(buffer_.data(), buffer_.data() + n, rest);
-  buffer_.resize(rest);
+bool RotatingFileSink::WritePrefix(std::size_t n) {
+  if (n == 0) return true;
+  std::size_t written = 0;
+  const absl::Status s = file_.Write(records_.data().substr(0, n), &written);
+  RecordsDelivered(records_.Consume(written));
+  if (s.ok()) return true;
+  ReportError(s);
+  return false;
 }
 
 void RotatingFileSink::Rotate() {
@@ -119,10 +122,9 @@ void RotatingFileSink::Rotate() {
 
 void RotatingFileSink::DoFlush() {
   rotation_failed_ = false;
-  if (buffer_.size() == 0) return;
   // A failed reopen is reported; the batch still goes to the file held.
   if (absl::Status s = file_.ReopenIfMoved(); !s.ok()) ReportError(s);
-  WritePrefix(buffer_.size());
+  WritePrefix(records_.data().size());
 }
 
 }  // namespace relog

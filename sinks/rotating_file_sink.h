@@ -26,10 +26,13 @@
 //
 // Faults: as FileSink. I/O errors (a failed write, rename, delete or open)
 // are counted in GetStats().errors and passed to the error handler, and the
-// sink keeps going; when the current file is removed or renamed by someone
-// else, the next flush reopens the path. If a rotation step fails (the new
-// file cannot be opened, a rename is refused), writing continues in the file
-// held, past max_size, and rotation is tried again in the next batch.
+// sink keeps going; records that could not be written stay pending for the
+// logger to retry, then to give up as lost. When the current file is
+// removed or renamed by someone else, the next flush reopens the path. If a
+// rotation step fails (the new file cannot be opened, a rename is refused,
+// the records before the rotation cannot be written), writing continues in
+// the file held, past max_size, and rotation is tried again at the next
+// flush.
 //
 // Thread-compatible: driven by its logger's sink thread.
 
@@ -41,10 +44,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "fmt/format.h"
 #include "logger/sink.h"
 #include "sinks/formatter.h"
 #include "sinks/log_file.h"
+#include "sinks/record_buffer.h"
 
 namespace relog {
 
@@ -74,13 +77,15 @@ class RotatingFileSink final : public Sink {
  protected:
   void DoWrite(const Entry& entry) override;
   void DoFlush() override;
+  void DoDiscard() override { records_.Clear(); }
 
  private:
   RotatingFileSink(sink_internal::LogFile file, RotatingOptions options,
                    std::unique_ptr<Formatter> formatter);
 
-  // Writes buffer_[0, n) to the file held and drops it from the buffer.
-  void WritePrefix(std::size_t n);
+  // Writes the first `n` bytes of the pending records (whole records) to
+  // the file held and drops what got out; false on an error (reported).
+  bool WritePrefix(std::size_t n);
   // Shifts the files and starts a new current one. Errors are reported.
   void Rotate();
 
@@ -88,10 +93,11 @@ class RotatingFileSink final : public Sink {
   const RotatingOptions options_;
   sink_internal::LogFile file_;
   std::unique_ptr<Formatter> formatter_;
-  // Records of the current batch not yet written, all bound for file_.
-  fmt::memory_buffer buffer_;
-  // A rotation step failed in this batch: no retry (and no more error
-  // reports) until the next one, so the failure costs one report per batch.
+  // Records not yet written, all bound for file_.
+  sink_internal::RecordBuffer records_;
+  // A rotation step failed since the last flush: no retry (and no more
+  // error reports) until the next one, so the failure costs one report per
+  // batch.
   bool rotation_failed_ = false;
 };
 

@@ -14,9 +14,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "logger/quote.h"
 #include "sinks/daily_file_sink.h"
 #include "sinks/file_sink.h"
 #include "sinks/json_formatter.h"
+#include "sinks/log_file.h"
 #include "sinks/null_sink.h"
 #include "sinks/pattern_formatter.h"
 
@@ -26,6 +28,9 @@ namespace {
 absl::string_view AV(std::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
+
+constexpr std::string_view kDurationUnits =
+    "0, or a whole number with a unit: ms, s or min (\"500ms\", \"2s\")";
 
 constexpr std::string_view kSizeUnits =
     "a number of bytes, optionally with a unit: B, KB, KiB, MB, MiB, GB or "
@@ -144,14 +149,16 @@ struct KindInfo {
 };
 
 constexpr std::array<KindInfo, 6> kKinds = {{
-    {SinkKind::kConsole, "console", "level, format, pattern, color"},
-    {SinkKind::kFile, "file", "level, format, pattern"},
+    {SinkKind::kConsole, "console",
+     "level, overflow, retry, format, pattern, color"},
+    {SinkKind::kFile, "file", "level, overflow, retry, format, pattern"},
     {SinkKind::kRotating, "rotating",
-     "level, format, pattern, max_size, max_files"},
+     "level, overflow, retry, format, pattern, max_size, max_files"},
     {SinkKind::kDaily, "daily",
-     "level, format, pattern, hour, minute, max_days"},
-    {SinkKind::kSyslog, "syslog", "level, facility, app_name"},
-    {SinkKind::kNull, "null", "level"},
+     "level, overflow, retry, format, pattern, hour, minute, max_days"},
+    {SinkKind::kSyslog, "syslog",
+     "level, overflow, retry, facility, app_name"},
+    {SinkKind::kNull, "null", "level, overflow, retry"},
 }};
 
 const KindInfo& Info(SinkKind kind) {
@@ -193,7 +200,7 @@ absl::Status ApplyOption(const std::string& key, const Piece& value_piece,
   const std::string value = value_piece.text();
   const std::size_t at = value_piece.position();
   const auto bad = [&](std::string_view hint) {
-    return SpecError(absl::StrCat("bad ", key, " '", value, "'"), at, hint);
+    return SpecError(absl::StrCat("bad ", key, " ", Quote(value)), at, hint);
   };
   if (key == "level") {
     absl::StatusOr<Level> level = ParseLevel(value);
@@ -201,6 +208,18 @@ absl::Status ApplyOption(const std::string& key, const Piece& value_piece,
       return bad("expected trace, debug, info, warn, error, fatal or off");
     }
     config.level = *level;
+  } else if (key == "overflow") {
+    if (value == "block") {
+      config.overflow = OverflowPolicy::kBlock;
+    } else if (value == "drop") {
+      config.overflow = OverflowPolicy::kDrop;
+    } else {
+      return bad("expected block or drop");
+    }
+  } else if (key == "retry") {
+    absl::StatusOr<std::chrono::milliseconds> retry = ParseDuration(value);
+    if (!retry.ok()) return bad(kDurationUnits);
+    config.retry = *retry;
   } else if (key == "format") {
     if (value == "text") {
       config.format = SinkFormat::kText;
@@ -278,7 +297,7 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
                      "before ':'");
   }
   if (info == nullptr) {
-    return SpecError(absl::StrCat("unknown kind '", kind_text, "'"),
+    return SpecError(absl::StrCat("unknown kind ", Quote(kind_text)),
                      kind_piece.position(),
                      "expected console, file, rotating, daily, syslog or null");
   }
@@ -301,7 +320,7 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
         config.stream = ConsoleStream::kStdout;
       } else {
         return SpecError(
-            absl::StrCat("bad console target '", config.target, "'"),
+            absl::StrCat("bad console target ", Quote(config.target)),
             target_piece.position(), "expected stdout or stderr");
       }
       break;
@@ -323,7 +342,7 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
       absl::StatusOr<SyslogTarget> target = ParseSyslogTarget(config.target);
       if (!target.ok()) {
         return SpecError(
-            absl::StrCat("bad syslog target '", config.target, "'"),
+            absl::StrCat("bad syslog target ", Quote(config.target)),
             target_piece.position(), std::string(target.status().message()));
       }
       break;
@@ -331,7 +350,7 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
     case SinkKind::kNull:
       if (has_target) {
         return SpecError(
-            absl::StrCat("null takes no target, got '", config.target, "'"),
+            absl::StrCat("null takes no target, got ", Quote(config.target)),
             target_piece.position());
       }
       break;
@@ -349,7 +368,7 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
     const Piece key_piece = field.Sub(0, eq);
     const std::string key = key_piece.text();
     if (eq == std::string::npos) {
-      return SpecError(absl::StrCat("option '", key, "' without a value"),
+      return SpecError(absl::StrCat("option ", Quote(key), " without a value"),
                        field.position(), "expected key=value");
     }
     if (key.empty()) {
@@ -358,18 +377,18 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
     }
     if (!AcceptsKey(*info, key)) {
       return SpecError(
-          absl::StrCat("unknown key '", key, "' for ", AV(info->name)),
+          absl::StrCat("unknown key ", Quote(key), " for ", AV(info->name)),
           key_piece.position(), absl::StrCat("expected ", AV(info->keys)));
     }
     const auto [previous, inserted] = seen.emplace(key, key_piece.position());
     if (!inserted) {
-      return SpecError(absl::StrCat("duplicate key '", key, "'"),
+      return SpecError(absl::StrCat("duplicate key ", Quote(key)),
                        key_piece.position(),
                        absl::StrCat("first at position ", previous->second));
     }
     const Piece value_piece = field.Sub(eq + 1, field.size());
     if (value_piece.empty()) {
-      return SpecError(absl::StrCat("empty value for '", key, "'"),
+      return SpecError(absl::StrCat("empty value for ", Quote(key)),
                        value_piece.position());
     }
     const absl::Status status =
@@ -385,7 +404,7 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
     absl::StatusOr<std::unique_ptr<PatternFormatter>> formatter =
         PatternFormatter::Create(config.pattern);
     if (!formatter.ok()) {
-      return SpecError(absl::StrCat("bad pattern '", config.pattern, "'"),
+      return SpecError(absl::StrCat("bad pattern ", Quote(config.pattern)),
                        pattern_position,
                        std::string(formatter.status().message()));
     }
@@ -448,7 +467,7 @@ absl::StatusOr<std::shared_ptr<Sink>> MakeSinkOfKind(
 absl::StatusOr<uint64_t> ParseByteSize(std::string_view text) {
   const auto bad = [&] {
     return absl::InvalidArgumentError(absl::StrCat(
-        "bad size '", AV(text), "' (expected ", AV(kSizeUnits), ")"));
+        "bad size ", Quote(text), " (expected ", AV(kSizeUnits), ")"));
   };
   const std::size_t digits = text.find_first_not_of("0123456789");
   const std::string_view number = text.substr(0, digits);
@@ -478,6 +497,25 @@ absl::StatusOr<uint64_t> ParseByteSize(std::string_view text) {
   }
   if (value > std::numeric_limits<uint64_t>::max() / multiplier) return bad();
   return value * multiplier;
+}
+
+absl::StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  const auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad duration ", Quote(text), " (expected ", AV(kDurationUnits), ")"));
+  };
+  if (text == "0") return std::chrono::milliseconds(0);
+  const std::size_t digits = text.find_first_not_of("0123456789");
+  if (digits == 0 || digits == std::string_view::npos || digits > 9) {
+    return bad();
+  }
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(AV(text.substr(0, digits)), &value)) return bad();
+  const std::string_view unit = text.substr(digits);
+  if (unit == "ms") return std::chrono::milliseconds(value);
+  if (unit == "s") return std::chrono::milliseconds(value * 1000);
+  if (unit == "min") return std::chrono::milliseconds(value * 60000);
+  return bad();
 }
 
 absl::StatusOr<std::vector<SinkConfig>> ParseSinkSpec(std::string_view spec) {
@@ -514,6 +552,8 @@ absl::StatusOr<std::shared_ptr<Sink>> MakeSink(const SinkConfig& config) {
       MakeSinkOfKind(config, *std::move(formatter));
   if (!sink.ok()) return failed(sink.status());
   if (config.level.has_value()) (*sink)->set_level(*config.level);
+  if (config.overflow.has_value()) (*sink)->set_overflow(*config.overflow);
+  if (config.retry.has_value()) (*sink)->set_retry_for(*config.retry);
   return sink;
 }
 
@@ -521,11 +561,17 @@ absl::StatusOr<std::vector<std::shared_ptr<Sink>>> ParseSinks(
     std::string_view spec) {
   absl::StatusOr<std::vector<SinkConfig>> configs = ParseSinkSpec(spec);
   if (!configs.ok()) return configs.status();
-  // The sinks made so far are destroyed with `sinks` on an error.
+  // All or nothing: on an error the sinks made so far are destroyed (their
+  // files closed, their sockets too) and the files they created removed.
+  sink_internal::CreatedFiles created;
   std::vector<std::shared_ptr<Sink>> sinks;
   for (const SinkConfig& config : *configs) {
     absl::StatusOr<std::shared_ptr<Sink>> sink = MakeSink(config);
-    if (!sink.ok()) return sink.status();
+    if (!sink.ok()) {
+      sinks.clear();
+      created.RemoveAll();
+      return sink.status();
+    }
     sinks.push_back(*std::move(sink));
   }
   return sinks;

@@ -25,10 +25,15 @@
 //   null      none
 //
 // Common keys: level=trace|debug|info|warn|error|fatal|off (the sink's own
-// threshold; default: everything its logger passes), and, for console,
-// file, rotating and daily, format=text|json (default text) and
-// pattern=PATTERN (a PatternFormatter pattern, format=text only; default:
-// the default text format). syslog writes RFC 5424 and takes neither.
+// threshold; default: everything its logger passes), overflow=block|drop
+// (the sink's queue policy; default: the logger's), retry=DURATION (how
+// long a failing flush is retried before its records are given up as lost;
+// default 1s; see Sink::retry_for()), and, for console, file, rotating and
+// daily, format=text|json (default text) and pattern=PATTERN (a
+// PatternFormatter pattern, format=text only; default: the default text
+// format). syslog writes RFC 5424 and takes neither.
+//
+// DURATION is 0 or a whole number with a unit: ms, s or min ("500ms").
 //
 // SIZE is a number of bytes, optionally followed by a unit, in any case:
 // B, KB (1000), KiB (1024), MB (1000^2), MiB (1024^2), GB (1000^3) or
@@ -40,14 +45,17 @@
 // options) are ignored; write "\ " to keep one at the edge of a value.
 //
 // Errors are InvalidArgument, say what is wrong and where (the 1-based
-// position in the spec) and quote the offending text:
+// position in the spec) and quote the offending text (at most its first
+// 60 characters and its length, when it is long):
 //   sink spec: unknown kind 'fiel' at position 1 (expected console, file,
 //   rotating, daily, syslog or null)
 // A spec is parsed and checked completely before any sink is created, so a
 // bad spec creates nothing (no file is opened, no socket connected); if a
 // sink cannot be created (a file that cannot be opened, a syslog server
-// that does not answer), the sinks already made are destroyed and the error
-// names the sink.
+// that does not answer), the sinks already made are destroyed, the files
+// they created removed (ParseSinks() makes no directory, and no sink
+// deletes or rotates anything before it is first used), and the error
+// names the sink. So a configuration that fails leaves nothing behind.
 //
 // Everything here is thread-safe (no shared state; MakeLoggerFromEnv reads
 // the environment, which must not be changed concurrently).
@@ -55,6 +63,7 @@
 #ifndef RELOG_SINKS_SPEC_H_
 #define RELOG_SINKS_SPEC_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -84,6 +93,8 @@ struct SinkConfig {
   // The target as written (escapes resolved); console: "stdout"/"stderr".
   std::string target;
   std::optional<Level> level;
+  std::optional<OverflowPolicy> overflow;
+  std::optional<std::chrono::milliseconds> retry;
   SinkFormat format = SinkFormat::kText;
   std::string pattern;  // empty: the default text format
   ConsoleStream stream = ConsoleStream::kStderr;
@@ -106,6 +117,9 @@ absl::StatusOr<std::shared_ptr<Sink>> MakeSink(const SinkConfig& config);
 // ParseSinks(): ParseSinkSpec(), then MakeSink() for each; all or nothing.
 absl::StatusOr<std::vector<std::shared_ptr<Sink>>> ParseSinks(
     std::string_view spec);
+
+// ParseDuration(): "0", "500ms", "2s", "1min" (see DURATION above).
+absl::StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 // ParseByteSize(): "4096", "64MiB", "1GB" (see SIZE above).
 absl::StatusOr<uint64_t> ParseByteSize(std::string_view text);

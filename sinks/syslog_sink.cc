@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "logger/quote.h"
 #include "sinks/fd_writer.h"
 
 namespace relog {
@@ -71,7 +72,7 @@ std::string ProgramName() {
 
 absl::Status InvalidTarget(std::string_view target, std::string_view what) {
   return absl::InvalidArgumentError(
-      absl::StrCat("syslog target '", AV(target), "': ", AV(what),
+      absl::StrCat("syslog target ", Quote(target), ": ", AV(what),
                    " (expected udp://host:port, tcp://host:port or "
                    "unix:///path)"));
 }
@@ -81,13 +82,6 @@ int MillisLeft(std::chrono::steady_clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
   return left.count() > 0 ? static_cast<int>(left.count()) : 0;
-}
-
-absl::Status WithDropped(const absl::Status& status, std::size_t dropped) {
-  return absl::Status(
-      status.code(),
-      absl::StrCat(status.message(), "; ", dropped,
-                   dropped == 1 ? " message" : " messages", " dropped"));
 }
 
 }  // namespace
@@ -119,7 +113,7 @@ absl::StatusOr<SyslogTarget> ParseSyslogTarget(std::string_view target) {
     parsed.transport = SyslogTransport::kTcp;
   } else {
     return InvalidTarget(target,
-                         absl::StrCat("unknown scheme '", AV(scheme), "'"));
+                         absl::StrCat("unknown scheme ", Quote(scheme)));
   }
   std::string_view host;
   std::string_view port;
@@ -155,7 +149,7 @@ absl::StatusOr<SyslogTarget> ParseSyslogTarget(std::string_view target) {
       !absl::SimpleAtoi(AV(port), &port_number) || port_number == 0 ||
       port_number > 65535) {
     return InvalidTarget(
-        target, absl::StrCat("bad port '", AV(port), "' (1 to 65535)"));
+        target, absl::StrCat("bad port ", Quote(port), " (1 to 65535)"));
   }
   parsed.host = std::string(host);
   parsed.port = static_cast<uint16_t>(port_number);
@@ -167,8 +161,8 @@ absl::StatusOr<int> ParseSyslogFacility(std::string_view name) {
     if (f.name == name) return f.code;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown syslog facility '", AV(name),
-      "' (expected kern, user, mail, daemon, auth, syslog, lpr, news, uucp, "
+      "unknown syslog facility ", Quote(name),
+      " (expected kern, user, mail, daemon, auth, syslog, lpr, news, uucp, "
       "cron, authpriv, ftp or local0 to local7)"));
 }
 
@@ -198,13 +192,13 @@ absl::StatusOr<std::shared_ptr<SyslogSink>> SyslogSink::Create(
   if (!facility.ok()) return facility.status();
   if (options.timeout.count() <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "syslog target '", AV(target), "': the timeout must be positive, not ",
+        "syslog target ", Quote(target), ": the timeout must be positive, not ",
         options.timeout.count(), " ms"));
   }
   if (options.max_message_size < 64) {
     return absl::InvalidArgumentError(
-        absl::StrCat("syslog target '", AV(target),
-                     "': max_message_size must be at least 64 bytes, not ",
+        absl::StrCat("syslog target ", Quote(target),
+                     ": max_message_size must be at least 64 bytes, not ",
                      options.max_message_size));
   }
   std::string app_name = HeaderField(
@@ -364,29 +358,40 @@ void SyslogSink::DoWrite(const Entry& entry) {
                  msgid_);
   scratch_.append(entry.message());
   const std::size_t size = std::min(scratch_.size(), options_.max_message_size);
+  fmt::memory_buffer& out = records_.bytes();
   if (target_.transport == SyslogTransport::kTcp) {
-    fmt::format_to(fmt::appender(buffer_), "{} ", size);
+    fmt::format_to(fmt::appender(out), "{} ", size);
   }
-  buffer_.append(scratch_.data(), scratch_.data() + size);
-  ends_.push_back(buffer_.size());
+  out.append(scratch_.data(), scratch_.data() + size);
+  records_.EndRecord();
+  // A huge message must not keep a huge scratch buffer.
+  if (scratch_.capacity() > sink_internal::RecordBuffer::kKeepBytes) {
+    scratch_ = fmt::memory_buffer();
+  }
 }
 
-absl::Status SyslogSink::SendStream() {
-  std::string_view data(buffer_.data(), buffer_.size());
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+absl::Status SyslogSink::SendStream(std::size_t* sent) {
+  const std::string_view data = records_.data();
+  std::size_t done = 0;
+  absl::Status status;
+  while (done < data.size()) {
+    const ssize_t n =
+        ::send(fd_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        return absl::DeadlineExceededError(
+        status = absl::DeadlineExceededError(
             absl::StrCat("send to ", target_text_, ": timed out after ",
                          options_.timeout.count(), " ms"));
+      } else {
+        status = sink_internal::ErrnoStatus(errno, "send to", target_text_);
       }
-      return sink_internal::ErrnoStatus(errno, "send to", target_text_);
+      break;
     }
-    data.remove_prefix(static_cast<std::size_t>(n));
+    done += static_cast<std::size_t>(n);
   }
-  return absl::OkStatus();
+  *sent = done;
+  return status;
 }
 
 absl::Status SyslogSink::SendDatagram(std::string_view datagram) {
@@ -409,86 +414,71 @@ absl::Status SyslogSink::SendDatagram(std::string_view datagram) {
   return sink_internal::ErrnoStatus(errno, "send to", target_text_);
 }
 
-std::string SyslogSink::CountMessages(std::size_t n) {
-  return absl::StrCat(n, n == 1 ? " message" : " messages");
-}
-
 void SyslogSink::FlushStream() {
-  absl::Status status;
   if (fd_ >= 0 && PeerClosed()) {
     ReportError(absl::UnavailableError(absl::StrCat(
         target_text_, ": the server closed the connection; reconnecting")));
     Close();
   }
-  if (fd_ < 0) status = Connect();
-  if (status.ok()) {
-    status = SendStream();
-    if (status.ok()) {
-      buffer_.clear();
-      ends_.clear();
-      retained_bytes_ = 0;
-      retained_count_ = 0;
+  if (fd_ < 0) {
+    if (absl::Status s = Connect(); !s.ok()) {
+      ReportError(s);
       return;
     }
-    Close();  // the next flush reconnects
   }
-  // The part already retried once is dropped; this flush's part is kept
-  // for one more attempt at the next flush.
-  const std::size_t fresh = ends_.size() - retained_count_;
-  std::string message(status.message());
-  if (retained_count_ > 0) {
-    absl::StrAppend(&message, "; ", CountMessages(retained_count_),
-                    " dropped after a second attempt");
-  }
-  if (fresh > 0) {
-    absl::StrAppend(&message, "; ", CountMessages(fresh),
-                    " kept for the next flush");
-  }
-  ReportError(absl::Status(status.code(), message));
-  const std::size_t kept = buffer_.size() - retained_bytes_;
-  std::memmove(buffer_.data(), buffer_.data() + retained_bytes_, kept);
-  buffer_.resize(kept);
-  ends_.erase(ends_.begin(), ends_.begin() + retained_count_);
-  retained_bytes_ = buffer_.size();
-  retained_count_ = ends_.size();
+  std::size_t sent = 0;
+  const absl::Status status = SendStream(&sent);
+  // A record the kernel took only part of is sent again, whole, on the
+  // next connection; the server drops the part it got with the old one.
+  RecordsDelivered(records_.ConsumeWhole(sent));
+  if (status.ok()) return;
+  ReportError(status);
+  Close();  // the next attempt reconnects
 }
 
 void SyslogSink::FlushDatagrams() {
   const bool unix_socket = target_.transport == SyslogTransport::kUnix;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < ends_.size(); ++i) {
-    const std::string_view datagram(buffer_.data() + start, ends_[i] - start);
-    start = ends_[i];
+  std::size_t done = 0;  // records sent or lost, from the front
+  for (; done < records_.records(); ++done) {
+    const std::string_view datagram = records_.record(done);
     absl::Status status = fd_ >= 0 ? absl::OkStatus() : Connect();
     if (status.ok()) status = SendDatagram(datagram);
-    if (status.ok()) continue;
-    if (absl::IsOutOfRange(status)) {  // this message only; no use retrying
-      ReportError(WithDropped(status, 1));
+    if (status.ok()) {
+      RecordsDelivered(1);
       continue;
     }
-    // One retry: a UDP socket reports an earlier datagram's ICMP error on
-    // the next send; a unix server may have made a new socket.
+    if (absl::IsOutOfRange(status)) {  // this message never fits: lost
+      ReportError(status);
+      RecordsLost(1);
+      continue;
+    }
+    // One retry at once: a UDP socket reports an earlier datagram's ICMP
+    // error on the next send; a unix server may have made a new socket.
     ReportError(status);
     if (unix_socket) Close();
     status = fd_ >= 0 ? absl::OkStatus() : Connect();
     if (status.ok()) status = SendDatagram(datagram);
     if (!status.ok()) {
       if (unix_socket) Close();
-      ReportError(WithDropped(status, ends_.size() - i));
-      return;
+      break;  // this one and the rest stay pending
     }
+    RecordsDelivered(1);
   }
+  records_.DropRecords(done);
 }
 
 void SyslogSink::DoFlush() {
-  if (ends_.empty()) return;
   if (target_.transport == SyslogTransport::kTcp) {
-    FlushStream();  // clears what it sent or dropped, keeps the rest
-    return;
+    FlushStream();
+  } else {
+    FlushDatagrams();
   }
-  FlushDatagrams();
-  buffer_.clear();
-  ends_.clear();
+}
+
+void SyslogSink::DoAfterFork() {
+  records_.Clear();
+  Close();  // our copy only: the parent keeps using the connection
+  procid_ = std::to_string(::getpid());
 }
 
 }  // namespace relog

@@ -30,21 +30,22 @@
 // connect, then SO_SNDTIMEO), so a server that hangs cannot stall the sink
 // for good; resolving a host name follows the resolver's own timeouts.
 // Failures are reported through Sink::ReportError() (and counted) and the
-// sink keeps going:
-// - TCP: before each batch the sink checks that the server has not closed
+// sink keeps going; what could not be sent stays pending, and the logger
+// retries it (with backoff, for Sink::retry_for()) before giving it up as
+// lost:
+// - TCP: before each flush the sink checks that the server has not closed
 //   the connection (a syslog server never sends anything, so a readable
 //   socket means the end of the stream); when it has, the sink reports it
-//   and reconnects. When connecting or sending fails, the sink reports it,
-//   closes the connection and keeps the batch: the next flush reconnects
-//   and sends it again, before the new entries. A batch gets two attempts;
-//   after the second it is dropped (and the drop reported). After a send
-//   that failed half-way, part of a batch may therefore arrive twice rather
-//   than not at all. A batch sent in the instant the server goes away can
-//   still be lost: TCP gives no acknowledgement a client can see.
-// - UDP and unix: a failed datagram is retried once (for unix after
-//   reconnecting, since the server may have recreated its socket); if it
-//   fails again the rest of the batch is dropped and reported as one error.
-//   A message too long for one datagram (EMSGSIZE) is dropped alone.
+//   and reconnects. When connecting or sending fails, the sink closes the
+//   connection; the next attempt reconnects and sends again, whole, every
+//   record that was not sent completely. A record counts as written once
+//   the kernel has taken all of its bytes. TCP has no acknowledgement a
+//   client can see: records the kernel took just before the server went
+//   away can vanish unseen (and are counted as written).
+// - UDP and unix: a failed datagram is retried at once (for unix after
+//   reconnecting, since the server may have recreated its socket); if that
+//   fails too, it and the rest stay pending. A message too long for one
+//   datagram (EMSGSIZE) can never be sent: it is lost alone (counted).
 //
 // Thread-compatible: driven by its logger's sink thread.
 
@@ -63,6 +64,7 @@
 #include "fmt/format.h"
 #include "logger/level.h"
 #include "logger/sink.h"
+#include "sinks/record_buffer.h"
 
 namespace relog {
 
@@ -114,6 +116,10 @@ class SyslogSink final : public Sink {
  protected:
   void DoWrite(const Entry& entry) override;
   void DoFlush() override;
+  void DoDiscard() override { records_.Clear(); }
+  // The stream is the parent's: the child connects anew, as its own
+  // process id.
+  void DoAfterFork() override;
 
  private:
   SyslogSink(std::string target_text, SyslogTarget target, int facility,
@@ -124,8 +130,8 @@ class SyslogSink final : public Sink {
   void Close();
   // TCP: true when the server has closed the connection (or reset it).
   bool PeerClosed();
-  // Sends the whole stream buffer; on failure the connection is closed.
-  absl::Status SendStream();
+  // Sends the pending stream bytes; `sent` receives how many went out.
+  absl::Status SendStream(std::size_t* sent);
   // Sends one datagram.
   absl::Status SendDatagram(std::string_view datagram);
   void FlushStream();
@@ -139,18 +145,12 @@ class SyslogSink final : public Sink {
   const SyslogOptions options_;
   const std::string hostname_;
   const std::string app_name_;
-  const std::string procid_;
+  std::string procid_;
   int fd_ = -1;
 
-  static std::string CountMessages(std::size_t n);
-
-  // The batch: for TCP the framed stream; for datagrams the messages back to
-  // back, split at ends_ (for TCP only its size, the count, is used).
-  fmt::memory_buffer buffer_;
-  std::vector<std::size_t> ends_;
-  // TCP: the leading part of buffer_ kept from a failed flush.
-  std::size_t retained_bytes_ = 0;
-  std::size_t retained_count_ = 0;
+  // The pending records: for TCP each one framed ("LEN SP MSG"); for
+  // datagrams the messages back to back.
+  sink_internal::RecordBuffer records_;
   fmt::memory_buffer scratch_;
   // MSGID: the logger's name, made header-safe; cached per name.
   std::string msgid_source_;

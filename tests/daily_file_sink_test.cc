@@ -30,6 +30,7 @@ using ::relog::testing::EntryFactory;
 using ::relog::testing::Exists;
 using ::relog::testing::ListDir;
 using ::relog::testing::MakeTestDir;
+using ::relog::testing::MessageOnly;
 using ::relog::testing::ReadFile;
 using ::relog::testing::WriteFile;
 using ::testing::HasSubstr;
@@ -40,11 +41,6 @@ constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kDay = 24 * kHour;
 // 2026-11-24 00:00:00 UTC.
 constexpr int64_t kNov24 = int64_t{1795478400} * kSecond;
-
-std::unique_ptr<Formatter> MessageOnly() {
-  auto f = PatternFormatter::Create("%v");
-  return f.ok() ? *std::move(f) : nullptr;
-}
 
 DailyOptions UtcAt(int hour, int minute, int64_t now_ns, int max_days = 0) {
   DailyOptions o;
@@ -209,13 +205,19 @@ TEST(DailyFileSinkTest, RetentionKeepsTheNewestMaxDaysFiles) {
   }
   auto sink = MustOpen(dir + "/app.log", UtcAt(0, 0, kNov24 - kHour, 3));
   ASSERT_NE(sink, nullptr);
+  // Opening deletes nothing (a configuration may still fail after it)...
+  EXPECT_TRUE(Exists(dir + "/app_2026-11-01.log"));
+  EXPECT_TRUE(Exists(dir + "/app_2026-11-20.log"));
+  // ... the first record does.
+  EntryFactory entries;
+  sink->Write(*entries.MakeAt("23rd", kNov24 - kHour));
+  sink->Flush();
   EXPECT_EQ(ListDir(dir), (std::vector<std::string>{
                               "app.log", "app_2026-11-01.log.gz",
                               "app_2026-11-01.txt", "app_2026-11-21.log",
                               "app_2026-11-22.log", "app_2026-11-23.log",
                               "app_notadate.log", "other_2026-11-01.log"}));
   // Each new day pushes the oldest one out.
-  EntryFactory entries;
   sink->Write(*entries.MakeAt("24th", kNov24));
   sink->Write(*entries.MakeAt("25th", kNov24 + kDay));
   sink->Flush();

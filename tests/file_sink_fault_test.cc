@@ -2,17 +2,20 @@
 //
 // Fault tests of the file sinks (FileSink, RotatingFileSink, DailyFileSink),
 // each run for all three: errors at open name the path; a full disk
-// (/dev/full, through a symlink at the sink's path) is counted and reported
-// while the other sinks of the same logger get everything; a file removed
-// or renamed under the sink is reopened; a path that cannot be reopened
-// (permission denied, or, when running as root where permissions are not
-// enforced, a directory replaced by a regular file: ENOTDIR) is reported,
+// (/dev/full, through a symlink at the sink's path) is counted and reported,
+// what could not be written is counted lost (never written), while the
+// other sinks of the same logger get everything; a file removed or renamed
+// under the sink is reopened; a path that cannot be reopened (a directory
+// replaced by a regular file: ENOTDIR; or permission denied, checked as the
+// unprivileged user nobody, since root ignores permissions) is reported,
 // writing goes on, and the sink recovers once the path works again.
 
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,7 +38,10 @@ using ::relog::testing::CapturedErrors;
 using ::relog::testing::EntryFactory;
 using ::relog::testing::Exists;
 using ::relog::testing::MakeTestDir;
+using ::relog::testing::MessageOnly;
 using ::relog::testing::ReadFile;
+using ::relog::testing::RunAsUnprivileged;
+using ::relog::testing::SharedTestDir;
 using ::relog::testing::SplitLines;
 using ::relog::testing::WriteFile;
 using ::testing::HasSubstr;
@@ -45,11 +51,6 @@ using ::testing::HasSubstr;
 constexpr int64_t kYear2100 = int64_t{4102444800} * 1000000000;
 
 enum class Kind { kFile, kRotating, kDaily };
-
-std::unique_ptr<Formatter> MessageOnly() {
-  auto f = PatternFormatter::Create("%v");
-  return f.ok() ? *std::move(f) : nullptr;
-}
 
 // Opens a sink of `kind` for `path` ("dir/app.log").
 absl::StatusOr<std::shared_ptr<Sink>> OpenSink(Kind kind,
@@ -113,23 +114,20 @@ TEST_P(FileSinkFaultTest, OpenErrorIsAStatusNamingThePath) {
 }
 
 TEST_P(FileSinkFaultTest, OpenInAnUnwritableDirectoryIsPermissionDenied) {
-  if (::geteuid() == 0) {
-    GTEST_SKIP() << "running as root: directory permissions are not "
-                    "enforced; OpenErrorIsAStatusNamingThePath covers open "
-                    "errors with ENOTDIR instead";
-  }
-  const std::string dir = MakeTestDir("fault_perm");
-  ASSERT_EQ(::chmod(dir.c_str(), 0500), 0);
-  auto sink = OpenSink(kind(), dir + "/app.log");
-  ::chmod(dir.c_str(), 0700);
-  ASSERT_FALSE(sink.ok());
-  EXPECT_EQ(sink.status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_THAT(sink.status().message(),
-              HasSubstr(WrittenPath(kind(), dir + "/app.log")));
+  const SharedTestDir shared("fault_perm");
+  const std::string& dir = shared.path();
+  ASSERT_EQ(::chmod(dir.c_str(), 0555), 0);  // nobody may enter, not write
+  RunAsUnprivileged([&] {
+    auto sink = OpenSink(kind(), dir + "/app.log");
+    ASSERT_FALSE(sink.ok());
+    EXPECT_EQ(sink.status().code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_THAT(sink.status().message(),
+                HasSubstr(WrittenPath(kind(), dir + "/app.log")));
+  });
 }
 
-TEST_P(FileSinkFaultTest, DiskFullIsCountedAndReportedAndOtherSinksGetAll) {
-  if (!Exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+TEST_P(FileSinkFaultTest, DiskFullIsCountedLostAndReportedAndOtherSinksGetAll) {
+  ASSERT_TRUE(Exists("/dev/full")) << "Linux always has /dev/full";
   const std::string dir = MakeTestDir("fault_full");
   const std::string path = dir + "/app.log";
   // The sink's file is a symlink to /dev/full: every write fails ENOSPC.
@@ -137,6 +135,7 @@ TEST_P(FileSinkFaultTest, DiskFullIsCountedAndReportedAndOtherSinksGetAll) {
   CapturedErrors errors;
   auto full = OpenSink(kind(), path);
   ASSERT_TRUE(full.ok()) << full.status();
+  (*full)->set_retry_for(std::chrono::milliseconds(5));
   auto memory = std::make_shared<MemorySink>();
   LoggerOptions options;
   options.name = "fault";
@@ -147,17 +146,21 @@ TEST_P(FileSinkFaultTest, DiskFullIsCountedAndReportedAndOtherSinksGetAll) {
     for (int i = 0; i < kPerRound; ++i) {
       RELOG_INFO(logger, "round {} line {}", round, i);
     }
-    logger.Flush();
-    // Each flush with something to write fails again: the sink keeps going.
-    EXPECT_GE((*full)->GetStats().errors, static_cast<uint64_t>(round + 1));
+    logger.Flush();  // returns once the full disk's records are given up
   }
-  EXPECT_EQ(memory->size(), static_cast<size_t>(kRounds * kPerRound));
-  EXPECT_EQ((*full)->GetStats().written,
-            static_cast<uint64_t>(kRounds * kPerRound));
+  constexpr uint64_t kAll = kRounds * kPerRound;
+  EXPECT_EQ(memory->size(), kAll);
+  // Nothing reached the disk, so nothing counts as written.
+  EXPECT_EQ((*full)->GetStats().written, 0u);
+  EXPECT_EQ((*full)->GetStats().lost, kAll);
   const LoggerStats stats = logger.GetStats();
   ASSERT_EQ(stats.sinks.size(), 2u);
-  EXPECT_GE(stats.sinks[0].errors, static_cast<uint64_t>(kRounds));
+  EXPECT_EQ(stats.sinks[0].offered, kAll);
+  EXPECT_EQ(stats.sinks[0].lost, kAll);
+  EXPECT_EQ(stats.sinks[0].written, 0u);
+  EXPECT_GE(stats.sinks[0].errors, 1u);
   EXPECT_EQ(stats.sinks[1].errors, 0u);
+  EXPECT_EQ(stats.sinks[1].written, kAll);
   const auto reports = errors.reports();
   ASSERT_FALSE(reports.empty());
   EXPECT_EQ(reports.size(), (*full)->GetStats().errors);
@@ -195,47 +198,27 @@ TEST_P(FileSinkFaultTest, AFileRemovedOrRenamedUnderTheSinkIsReopened) {
   EXPECT_TRUE(errors.reports().empty());
 }
 
-// Makes `sub` (holding the sink's file) impossible to reopen in: as an
-// ordinary user, the file is removed and `sub` made read-only (EACCES); as
-// root, which ignores permissions, `sub` is renamed to `sub.moved` and a
-// regular file put in its place (ENOTDIR). Returns the error code expected.
-absl::StatusCode BreakDirectory(const std::string& sub,
-                                const std::string& file) {
-  if (::geteuid() != 0) {
-    EXPECT_EQ(::unlink(file.c_str()), 0);
-    EXPECT_EQ(::chmod(sub.c_str(), 0500), 0);
-    return absl::StatusCode::kPermissionDenied;
-  }
-  EXPECT_EQ(::rename(sub.c_str(), (sub + ".moved").c_str()), 0);
-  WriteFile(sub, "not a directory");
-  return absl::StatusCode::kUnavailable;  // ENOTDIR
-}
-
-void RepairDirectory(const std::string& sub) {
-  if (::geteuid() != 0) {
-    EXPECT_EQ(::chmod(sub.c_str(), 0700), 0);
-    return;
-  }
-  EXPECT_EQ(::unlink(sub.c_str()), 0);
-  EXPECT_EQ(::mkdir(sub.c_str(), 0700), 0);
-}
-
-TEST_P(FileSinkFaultTest, AFailedReopenIsReportedAndTheSinkRecovers) {
-  const std::string dir = MakeTestDir("fault_reopen");
-  const std::string sub = dir + "/sub";
-  ASSERT_EQ(::mkdir(sub.c_str(), 0700), 0);
+// The sink keeps writing to the file it holds while its path cannot be
+// reopened, reports each failed reopen, and recovers when the path works.
+// `break_path` makes the directory `sub` unusable and returns the error
+// code expected; `repair` undoes it. `held` is where the file held ends up
+// (empty: not checked).
+void CheckFailedReopen(Kind kind, const std::string& sub,
+                       const std::function<absl::StatusCode()>& break_path,
+                       const std::function<void()>& repair,
+                       const std::string& held) {
   const std::string path = sub + "/app.log";
-  const std::string file = WrittenPath(kind(), path);
+  const std::string file = WrittenPath(kind, path);
   CapturedErrors errors;
-  auto sink = OpenSink(kind(), path);
+  auto sink = OpenSink(kind, path);
   ASSERT_TRUE(sink.ok()) << sink.status();
   EntryFactory entries;
   const auto write = [&](const std::string& message) {
     (*sink)->Write(*entries.MakeAt(message, kYear2100 + 1));
-    (*sink)->Flush();
+    EXPECT_TRUE((*sink)->Flush()) << message;  // written to the file held
   };
   write("before");
-  const absl::StatusCode expected = BreakDirectory(sub, file);
+  const absl::StatusCode expected = break_path();
   write("while broken 1");
   write("while broken 2");
   // One report per flush, naming the path; nothing crashed.
@@ -245,16 +228,53 @@ TEST_P(FileSinkFaultTest, AFailedReopenIsReportedAndTheSinkRecovers) {
   EXPECT_EQ(reports[0].sink, (*sink)->name());
   EXPECT_EQ(reports[0].status.code(), expected);
   EXPECT_THAT(std::string(reports[0].status.message()), HasSubstr(file));
-  if (::geteuid() == 0) {
-    // The records went on into the file held, now under sub.moved.
-    EXPECT_EQ(ReadFile(WrittenPath(kind(), sub + ".moved/app.log")),
+  if (!held.empty()) {
+    EXPECT_EQ(ReadFile(WrittenPath(kind, held)),
               "before\nwhile broken 1\nwhile broken 2\n");
   }
-  RepairDirectory(sub);
+  repair();
   write("repaired");
   EXPECT_EQ(ReadFile(file), "repaired\n");
   EXPECT_EQ((*sink)->GetStats().errors, 2u);
   EXPECT_EQ((*sink)->GetStats().written, 4u);
+}
+
+TEST_P(FileSinkFaultTest, AFailedReopenNotADirectoryIsReportedAndTheSinkRecovers) {
+  const std::string dir = MakeTestDir("fault_reopen");
+  const std::string sub = dir + "/sub";
+  ASSERT_EQ(::mkdir(sub.c_str(), 0700), 0);
+  // The directory is moved away (taking the file held along) and a regular
+  // file takes its place: ENOTDIR, for every user.
+  CheckFailedReopen(
+      kind(), sub,
+      [&] {
+        EXPECT_EQ(::rename(sub.c_str(), (sub + ".moved").c_str()), 0);
+        WriteFile(sub, "not a directory");
+        return absl::StatusCode::kUnavailable;
+      },
+      [&] {
+        EXPECT_EQ(::unlink(sub.c_str()), 0);
+        EXPECT_EQ(::mkdir(sub.c_str(), 0700), 0);
+      },
+      sub + ".moved/app.log");
+}
+
+TEST_P(FileSinkFaultTest, AFailedReopenPermissionDeniedIsReportedAndTheSinkRecovers) {
+  const SharedTestDir shared("fault_reopen_perm");
+  const std::string& dir = shared.path();
+  RunAsUnprivileged([&] {
+    const std::string sub = dir + "/sub";
+    ASSERT_EQ(::mkdir(sub.c_str(), 0700), 0);
+    // The file is removed and its directory made read-only: EACCES.
+    CheckFailedReopen(
+        kind(), sub,
+        [&] {
+          EXPECT_EQ(::unlink(WrittenPath(kind(), sub + "/app.log").c_str()), 0);
+          EXPECT_EQ(::chmod(sub.c_str(), 0500), 0);
+          return absl::StatusCode::kPermissionDenied;
+        },
+        [&] { EXPECT_EQ(::chmod(sub.c_str(), 0700), 0); }, "");
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFileSinks, FileSinkFaultTest,
@@ -262,19 +282,23 @@ INSTANTIATE_TEST_SUITE_P(AllFileSinks, FileSinkFaultTest,
                                            Kind::kDaily),
                          KindName);
 
-TEST(FileSinkFaultTest, DevFullOpenedDirectlyReportsEveryFailedBatch) {
-  if (!Exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+TEST(FileSinkFaultTest, DevFullOpenedDirectlyReportsEveryFailedFlush) {
   CapturedErrors errors;
   auto sink = FileSink::Open("/dev/full");
   ASSERT_TRUE(sink.ok()) << sink.status();
   EntryFactory entries;
   for (int i = 1; i <= 3; ++i) {
     (*sink)->Write(*entries.Make("x"));
-    (*sink)->Flush();
+    EXPECT_FALSE((*sink)->Flush());
     EXPECT_EQ((*sink)->GetStats().errors, static_cast<uint64_t>(i));
+    EXPECT_EQ((*sink)->pending(), static_cast<std::size_t>(i));  // kept
   }
-  (*sink)->Flush();  // nothing buffered: nothing to fail
-  EXPECT_EQ((*sink)->GetStats().errors, 3u);
+  (*sink)->Discard();  // what its logger does after the retry time
+  EXPECT_TRUE((*sink)->Flush());  // nothing pending: nothing to fail
+  const SinkStats stats = (*sink)->GetStats();
+  EXPECT_EQ(stats.errors, 3u);
+  EXPECT_EQ(stats.written, 0u);
+  EXPECT_EQ(stats.lost, 3u);
   const auto reports = errors.reports();
   ASSERT_EQ(reports.size(), 3u);
   EXPECT_EQ(reports[2].sink, "file:/dev/full");
@@ -283,35 +307,38 @@ TEST(FileSinkFaultTest, DevFullOpenedDirectlyReportsEveryFailedBatch) {
 }
 
 TEST(FileSinkFaultTest, RotationThatCannotRenameIsReportedAndWritingGoesOn) {
-  if (::geteuid() == 0) {
-    GTEST_SKIP() << "running as root: a read-only directory does not stop "
-                    "rename(2), so this fault cannot be made here";
-  }
-  const std::string dir = MakeTestDir("fault_rename");
-  const std::string path = dir + "/app.log";
-  CapturedErrors errors;
-  auto sink = RotatingFileSink::Open(path, {11, 2}, MessageOnly());
-  ASSERT_TRUE(sink.ok()) << sink.status();
-  EntryFactory entries;
-  (*sink)->Write(*entries.Make("aaaaaaaaaa"));
-  (*sink)->Flush();
-  ASSERT_EQ(::chmod(dir.c_str(), 0500), 0);
-  (*sink)->Write(*entries.Make("bbbbbbbbbb"));
-  (*sink)->Write(*entries.Make("cccccccccc"));
-  (*sink)->Flush();
-  ASSERT_EQ(::chmod(dir.c_str(), 0700), 0);
-  // One failed rotation per batch; the records stay in the current file.
-  EXPECT_EQ((*sink)->GetStats().errors, 1u);
-  ASSERT_EQ(errors.reports().size(), 1u);
-  EXPECT_EQ(errors.reports()[0].status.code(),
-            absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(
-      SplitLines(ReadFile(path)),
-      (std::vector<std::string>{"aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc"}));
-  // Next batch, with the directory writable again, rotation resumes.
-  (*sink)->Write(*entries.Make("dddddddddd"));
-  (*sink)->Flush();
-  EXPECT_EQ(ReadFile(path), "dddddddddd\n");
+  // As nobody, in a directory nobody owns: made read-only, it stops
+  // rename(2) (root would ignore that).
+  const SharedTestDir shared("fault_rename");
+  RunAsUnprivileged([&] {
+    const std::string dir = shared.path() + "/own";
+    ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
+    const std::string path = dir + "/app.log";
+    CapturedErrors errors;
+    auto sink = RotatingFileSink::Open(path, {11, 2}, MessageOnly());
+    ASSERT_TRUE(sink.ok()) << sink.status();
+    EntryFactory entries;
+    (*sink)->Write(*entries.Make("aaaaaaaaaa"));
+    (*sink)->Flush();
+    ASSERT_EQ(::chmod(dir.c_str(), 0500), 0);
+    (*sink)->Write(*entries.Make("bbbbbbbbbb"));
+    (*sink)->Write(*entries.Make("cccccccccc"));
+    (*sink)->Flush();
+    ASSERT_EQ(::chmod(dir.c_str(), 0700), 0);
+    // One failed rotation per batch; the records stay in the current file.
+    EXPECT_EQ((*sink)->GetStats().errors, 1u);
+    ASSERT_EQ(errors.reports().size(), 1u);
+    EXPECT_EQ(errors.reports()[0].status.code(),
+              absl::StatusCode::kPermissionDenied);
+    EXPECT_EQ(
+        SplitLines(ReadFile(path)),
+        (std::vector<std::string>{"aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc"}));
+    // Next batch, with the directory writable again, rotation resumes.
+    (*sink)->Write(*entries.Make("dddddddddd"));
+    (*sink)->Flush();
+    EXPECT_EQ(ReadFile(path), "dddddddddd\n");
+    EXPECT_EQ((*sink)->GetStats().written, 4u);
+  });
 }
 
 }  // namespace

@@ -167,7 +167,7 @@ TEST_F(LoggerFormatTest, AThrowingFormatterLogsTheErrorAndLeaksNothing) {
           "before", "[relog: format error: boom] value {} here", "after"}));
   const LoggerStats s = logger_.GetStats();
   EXPECT_EQ(s.format_errors, 1u);
-  EXPECT_EQ(s.logged, 3u);
+  EXPECT_EQ(s.accepted, 3u);
   EXPECT_EQ(s.entry_pool.live, 0u);
 }
 

@@ -4,18 +4,15 @@
 // FileSink; every message must be in the file exactly once, in order per
 // thread, and every entry back in the pool.
 
-#include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "logger/logger.h"
 #include "sinks/file_sink.h"
+#include "tests/test_util.h"
 
 namespace relog {
 namespace {
@@ -23,9 +20,7 @@ namespace {
 TEST(LoggerStressTest, EveryMessageOnceAndInOrderPerThread) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 250000;
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = absl::StrCat(dir ? dir : "/tmp", "/stress.log");
-  std::remove(path.c_str());
+  const std::string path = testing::MakeTestDir("stress") + "/stress.log";
   LoggerStats stats;
   {
     auto sink = FileSink::Open(path);
@@ -45,36 +40,16 @@ TEST(LoggerStressTest, EveryMessageOnceAndInOrderPerThread) {
     logger.Flush();
     stats = logger.GetStats();
   }
-  EXPECT_EQ(stats.logged, static_cast<uint64_t>(kThreads) * kPerThread);
-  EXPECT_EQ(stats.dropped, 0u);
+  EXPECT_EQ(stats.accepted, static_cast<uint64_t>(kThreads) * kPerThread);
+  EXPECT_EQ(stats.sinks[0].dropped, 0u);
+  EXPECT_EQ(stats.sinks[0].written, stats.accepted);
   EXPECT_EQ(stats.entry_pool.live, 0u);
 
-  std::ifstream in(path);
-  std::vector<int> next(kThreads, 0);
-  int64_t lines = 0;
-  int64_t bad = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++lines;
-    const auto at = line.find("msg t=");
-    if (at == std::string::npos) {
-      ++bad;
-      continue;
-    }
-    const auto seq_at = line.find(" seq=", at);
-    int t = -1;
-    int seq = -1;
-    if (seq_at == std::string::npos ||
-        !absl::SimpleAtoi(line.substr(at + 6, seq_at - at - 6), &t) ||
-        !absl::SimpleAtoi(line.substr(seq_at + 5), &seq) || t < 0 ||
-        t >= kThreads || seq != next[t]) {
-      ++bad;
-      continue;
-    }
-    next[t] = seq + 1;
-  }
-  EXPECT_EQ(bad, 0);
-  EXPECT_EQ(lines, static_cast<int64_t>(kThreads) * kPerThread);
-  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(next[t], kPerThread);
+  const testing::SequenceReport r =
+      testing::CheckSequences(testing::ReadLines(path), kThreads);
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.matched, static_cast<int64_t>(kThreads) * kPerThread);
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(r.next[t], kPerThread);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Tests of relog::Logger: levels, metadata, ordering, Flush(), fan-out,
-// isolation of a stuck sink, and the overflow policies. What the macros
-// write for formats and user types is in logger_format_test.cc.
+// isolation of a stuck sink, the overflow policies, shutdown racing with
+// callers, and waking a parked sink thread. What the macros write for
+// formats and user types is in logger_format_test.cc; retries, outages and
+// the counters under faults in sink_outage_test.cc; exit and fork in
+// lifecycle_test.cc.
 
 #include "logger/logger.h"
 
@@ -11,8 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,21 +31,16 @@
 #include "sinks/memory_sink.h"
 #include "sinks/null_sink.h"
 #include "tests/logger_test_util.h"
+#include "tests/test_util.h"
 
 namespace relog {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name);
-}
-
-std::vector<std::string> ReadLines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using ::relog::testing::CheckSequences;
+using ::relog::testing::MakeTestDir;
+using ::relog::testing::ReadLines;
+using ::relog::testing::SequenceReport;
+using ::relog::testing::WaitFor;
 
 LoggerOptions Options(Level level = Level::kTrace) {
   LoggerOptions o;
@@ -108,56 +108,68 @@ TEST(LoggerTest, OrderPerThreadIsPreservedInEverySink) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) RELOG_INFO(logger, "{} {}", t, i);
+      for (int i = 0; i < kPerThread; ++i) {
+        RELOG_INFO(logger, "t={} seq={}", t, i);
+      }
     });
   }
   for (auto& t : threads) t.join();
   logger.Flush();
   for (const auto& sink : {a, b}) {
-    std::vector<int> next(kThreads, 0);
-    const auto messages = sink->messages();
-    ASSERT_EQ(messages.size(), static_cast<size_t>(kThreads * kPerThread));
-    for (const std::string& m : messages) {
-      std::vector<std::string> parts = absl::StrSplit(m, ' ');
-      const int t = std::stoi(parts[0]);
-      const int i = std::stoi(parts[1]);
-      EXPECT_EQ(i, next[t]) << "thread " << t;
-      next[t] = i + 1;
-    }
+    const SequenceReport r = CheckSequences(sink->messages(), kThreads);
+    EXPECT_EQ(r.error, "");
+    EXPECT_EQ(r.matched, kThreads * kPerThread);
+    for (int t = 0; t < kThreads; ++t) EXPECT_EQ(r.next[t], kPerThread);
   }
 }
 
 TEST(LoggerTest, AfterFlushTheFileHoldsEverythingLoggedBefore) {
-  const std::string path = TempPath("flush.log");
-  ::unlink(path.c_str());
+  const std::string path = MakeTestDir("flush") + "/flush.log";
   auto sink = FileSink::Open(path);
   ASSERT_TRUE(sink.ok()) << sink.status();
   Logger logger(Options(), {*sink});
+  int seq = 0;
   for (int round = 1; round <= 3; ++round) {
-    for (int i = 0; i < 1000; ++i)
-      RELOG_INFO(logger, "round {} line {}", round, i);
+    for (int i = 0; i < 1000; ++i) RELOG_INFO(logger, "t=0 seq={}", seq++);
     logger.Flush();
-    EXPECT_EQ(ReadLines(path).size(), static_cast<size_t>(round * 1000));
+    // Every line logged so far, once each and in order: nothing later.
+    const SequenceReport r = CheckSequences(ReadLines(path), 1);
+    EXPECT_EQ(r.error, "");
+    EXPECT_EQ(r.matched, round * 1000);
+    EXPECT_EQ(r.next[0], round * 1000);
   }
 }
 
 TEST(LoggerTest, DestroyingALoggerWritesEverythingItAccepted) {
-  const std::string path = TempPath("destroy.log");
-  ::unlink(path.c_str());
+  const std::string path = MakeTestDir("destroy") + "/destroy.log";
   {
     auto sink = FileSink::Open(path);
     ASSERT_TRUE(sink.ok()) << sink.status();
     Logger logger(Options(), {*sink});
-    for (int i = 0; i < 20000; ++i) RELOG_INFO(logger, "line {}", i);
+    for (int i = 0; i < 20000; ++i) RELOG_INFO(logger, "t=0 seq={}", i);
   }
-  const auto lines = ReadLines(path);
-  ASSERT_EQ(lines.size(), 20000u);
-  EXPECT_NE(lines.back().find("line 19999"), std::string::npos);
+  const SequenceReport r = CheckSequences(ReadLines(path), 1);
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.matched, 20000);
+  EXPECT_EQ(r.next[0], 20000);
+}
+
+// The descriptor this process has open on `path`, or -1.
+int FdOpenOn(const std::string& path) {
+  for (int fd = 0; fd < 1024; ++fd) {
+    char link[64];
+    char target[4096];
+    std::snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    const ssize_t n = ::readlink(link, target, sizeof(target) - 1);
+    if (n > 0 && std::string(target, static_cast<std::size_t>(n)) == path) {
+      return fd;
+    }
+  }
+  return -1;
 }
 
 TEST(LoggerTest, FileIsCreatedWithMode0640AndCloseOnExec) {
-  const std::string path = TempPath("mode.log");
-  ::unlink(path.c_str());
+  const std::string path = MakeTestDir("mode") + "/mode.log";
   const mode_t old = ::umask(0);
   auto sink = FileSink::Open(path);
   ::umask(old);
@@ -165,6 +177,10 @@ TEST(LoggerTest, FileIsCreatedWithMode0640AndCloseOnExec) {
   struct stat st;
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0640u);
+  const int fd = FdOpenOn(path);
+  ASSERT_GE(fd, 0) << "the sink's descriptor is not open";
+  EXPECT_NE(::fcntl(fd, F_GETFD) & FD_CLOEXEC, 0)
+      << "a child that execs would inherit the log file";
 }
 
 TEST(LoggerTest, FanOutDeliversEachEntryOnceToEverySinkAndReturnsIt) {
@@ -182,8 +198,11 @@ TEST(LoggerTest, FanOutDeliversEachEntryOnceToEverySinkAndReturnsIt) {
   }
   const LoggerStats s = logger.GetStats();
   EXPECT_EQ(s.entry_pool.live, 0u);
-  EXPECT_EQ(s.logged, static_cast<uint64_t>(kN));
-  for (const auto& w : s.sinks) EXPECT_EQ(w.written, static_cast<uint64_t>(kN));
+  EXPECT_EQ(s.accepted, static_cast<uint64_t>(kN));
+  for (const auto& w : s.sinks) {
+    EXPECT_EQ(w.offered, static_cast<uint64_t>(kN));
+    EXPECT_EQ(w.written, static_cast<uint64_t>(kN));
+  }
 }
 
 TEST(LoggerTest, PerSinkLevelFilters) {
@@ -196,7 +215,23 @@ TEST(LoggerTest, PerSinkLevelFilters) {
   logger.Flush();
   EXPECT_EQ(all->messages(), (std::vector<std::string>{"info", "error"}));
   EXPECT_EQ(errors->messages(), (std::vector<std::string>{"error"}));
-  EXPECT_EQ(logger.GetStats().entry_pool.live, 0u);
+  const LoggerStats s = logger.GetStats();
+  EXPECT_EQ(s.entry_pool.live, 0u);
+  EXPECT_EQ(s.accepted, 2u);
+  EXPECT_EQ(s.sinks[0].offered, 2u);
+  EXPECT_EQ(s.sinks[1].offered, 1u);  // the info entry never reached it
+  EXPECT_EQ(s.sinks[1].written, 1u);
+}
+
+TEST(LoggerTest, ASinksLevelAppliesToTheSingleSinkFastPath) {
+  auto sink = std::make_shared<MemorySink>();
+  sink->set_level(Level::kWarn);
+  Logger logger(Options(), {sink});
+  RELOG_INFO(logger, "info");
+  RELOG_WARN(logger, "warn");
+  logger.Flush();
+  EXPECT_EQ(sink->messages(), (std::vector<std::string>{"warn"}));
+  EXPECT_EQ(logger.GetStats().sinks[0].offered, 1u);
 }
 
 TEST(LoggerTest, ThreadIdIsTheForkedChildsOwn) {
@@ -215,21 +250,73 @@ TEST(LoggerTest, ThreadIdIsTheForkedChildsOwn) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "the child saw its parent's thread id";
 }
 
-TEST(LoggerTest, AStuckSinkDoesNotDelayAnother) {
+// A stuck sink under kDrop never holds up the caller, nor the other sinks.
+TEST(LoggerTest, AStuckDropSinkHoldsUpNeitherTheCallerNorAFastSink) {
+  auto stuck = std::make_shared<testing::GatedSink>();
+  stuck->set_overflow(OverflowPolicy::kDrop);
+  auto fast = std::make_shared<MemorySink>();
+  LoggerOptions o = Options();
+  o.queue_capacity = 16;
+  Logger logger(std::move(o), {stuck, fast});
+  constexpr int kN = 2000;
+  for (int i = 0; i < kN; ++i) RELOG_INFO(logger, "t=0 seq={}", i);
+  // The calls all returned, and the fast sink got everything, while
+  // `stuck` held its first entry.
+  ASSERT_TRUE(fast->WaitForSize(kN, std::chrono::seconds(60)));
+  stuck->WaitUntilBlocked();
+  EXPECT_EQ(stuck->entered(), 1);
+  EXPECT_TRUE(stuck->messages().empty());
+  LoggerStats s = logger.GetStats();
+  EXPECT_EQ(s.sinks[0].blocked, 0u);  // never waited for the stuck sink
+  EXPECT_GT(s.sinks[0].dropped, 0u);
+  const SequenceReport r = CheckSequences(fast->messages(), 1);
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.next[0], kN);
+  stuck->Open();
+  logger.Flush();
+  s = logger.GetStats();
+  EXPECT_EQ(s.sinks[0].offered, static_cast<uint64_t>(kN));
+  EXPECT_EQ(s.sinks[0].written + s.sinks[0].dropped, static_cast<uint64_t>(kN));
+  EXPECT_EQ(s.sinks[1].written, static_cast<uint64_t>(kN));
+}
+
+// Under kBlock a full queue holds up the caller (nothing is lost), but the
+// entry it waits with has already gone to every sink with room.
+TEST(LoggerTest, AStuckBlockSinkHoldsUpTheCallerButNotTheOtherSinks) {
   auto stuck = std::make_shared<testing::GatedSink>();
   auto fast = std::make_shared<MemorySink>();
   LoggerOptions o = Options();
-  o.queue_capacity = 4096;
+  o.queue_capacity = 16;
   Logger logger(std::move(o), {stuck, fast});
-  constexpr int kN = 2000;
-  for (int i = 0; i < kN; ++i) RELOG_INFO(logger, "{}", i);
-  stuck->WaitUntilBlocked();
-  fast->WaitForSize(kN);  // returns while `stuck` is still held
-  EXPECT_EQ(fast->size(), static_cast<size_t>(kN));
-  EXPECT_TRUE(stuck->messages().empty());
+  constexpr int kN = 100;
+  RELOG_INFO(logger, "t=0 seq=0");
+  stuck->WaitUntilBlocked();  // holding entry 0: from here its queue fills
+  std::atomic<int> returned{1};
+  std::thread caller([&] {
+    for (int i = 1; i < kN; ++i) {
+      RELOG_INFO(logger, "t=0 seq={}", i);
+      returned.fetch_add(1);
+    }
+  });
+  ASSERT_TRUE(WaitFor([&] { return logger.GetStats().sinks[0].blocked > 0; }))
+      << "the caller never had to wait for the stuck sink";
+  const int waiting_in = returned.load();  // the call that waits
+  EXPECT_EQ(waiting_in, 1 + 16);           // after a full queue
+  // The fast sink has every entry up to and including the one the caller
+  // waits with, and nothing after it.
+  ASSERT_TRUE(fast->WaitForSize(waiting_in + 1, std::chrono::seconds(60)));
+  const SequenceReport r = CheckSequences(fast->messages(), 1);
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.next[0], waiting_in + 1);
+  EXPECT_EQ(returned.load(), waiting_in);  // still waiting
   stuck->Open();
+  caller.join();
   logger.Flush();
-  EXPECT_EQ(stuck->messages().size(), static_cast<size_t>(kN));
+  for (const auto& messages : {stuck->messages(), fast->messages()}) {
+    const SequenceReport all = CheckSequences(messages, 1);
+    EXPECT_EQ(all.error, "");
+    EXPECT_EQ(all.next[0], kN);
+  }
 }
 
 TEST(LoggerTest, DropPolicyCountsEveryDropAndWritesANotice) {
@@ -246,17 +333,18 @@ TEST(LoggerTest, DropPolicyCountsEveryDropAndWritesANotice) {
   logger.Flush();
   const LoggerStats s = logger.GetStats();
   ASSERT_EQ(s.sinks.size(), 1u);
+  EXPECT_EQ(s.sinks[0].offered, static_cast<uint64_t>(kAttempted));
   EXPECT_EQ(s.sinks[0].written + s.sinks[0].dropped,
             static_cast<uint64_t>(kAttempted));
-  EXPECT_GT(s.dropped, 0u);
-  EXPECT_EQ(s.dropped, s.sinks[0].dropped);
+  EXPECT_GT(s.sinks[0].dropped, 0u);
+  EXPECT_EQ(s.accepted, static_cast<uint64_t>(kAttempted));
   EXPECT_EQ(s.entry_pool.live, 0u);
   const auto messages = gated->messages();
   bool notice = false;
   for (const auto& m : messages) {
-    if (m ==
-        absl::StrCat(s.dropped,
-                     " messages dropped: the queue of sink gated was full")) {
+    if (m == absl::StrCat(s.sinks[0].dropped,
+                          " messages dropped: the sink's queue was full "
+                          "(sink gated)")) {
       notice = true;
     }
   }
@@ -283,7 +371,7 @@ TEST(LoggerTest, BlockPolicyCountsPushesThatWaited) {
   const LoggerStats s = logger.GetStats();
   EXPECT_EQ(s.sinks[0].blocked, 1u);
   EXPECT_EQ(s.sinks[0].queue_high_water, 4u);  // a caller found it full
-  EXPECT_EQ(s.dropped, 0u);
+  EXPECT_EQ(s.sinks[0].dropped, 0u);
   EXPECT_EQ(gated->messages().size(), 6u);
 }
 
@@ -296,15 +384,19 @@ TEST(LoggerTest, BlockPolicyLosesNothingWithATinyQueue) {
   constexpr int kPerThread = 5000;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < kPerThread; ++i) RELOG_INFO(logger, "{}", i);
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        RELOG_INFO(logger, "t={} seq={}", t, i);
+      }
     });
   }
   for (auto& t : threads) t.join();
   logger.Flush();
-  EXPECT_EQ(sink->size(), static_cast<size_t>(kThreads * kPerThread));
-  EXPECT_EQ(logger.GetStats().dropped, 0u);
-  EXPECT_LE(logger.GetStats().sinks[0].queue_high_water, 4u);
+  const SequenceReport r = CheckSequences(sink->messages(), kThreads);
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.matched, kThreads * kPerThread);
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(r.next[t], kPerThread);
+  EXPECT_EQ(logger.GetStats().sinks[0].dropped, 0u);
 }
 
 TEST(LoggerTest, CallsAfterShutdownAreRejectedNotLost) {
@@ -317,14 +409,13 @@ TEST(LoggerTest, CallsAfterShutdownAreRejectedNotLost) {
   logger.Flush();  // returns at once
   const LoggerStats s = logger.GetStats();
   EXPECT_EQ(s.rejected, 1u);
-  EXPECT_EQ(s.logged, 1u);
+  EXPECT_EQ(s.accepted, 1u);
   EXPECT_EQ(s.entry_pool.live, 0u);
 }
 
 TEST(LoggerDeathTest, FatalLogsFlushesAndAborts) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  const std::string path = TempPath("fatal.log");
-  ::unlink(path.c_str());
+  const std::string path = testing::FixedTestPath("fatal.log");
   EXPECT_DEATH(
       {
         auto sink = FileSink::Open(path);
@@ -350,6 +441,89 @@ TEST(LoggerTest, IdleLoggerParksItsSinkThreadsAndWakesForNewWork) {
     logger.Flush();
     ASSERT_EQ(sink->size(), static_cast<size_t>(i + 2));
   }
+}
+
+// The wake-up on push: an entry logged to a logger whose sink thread has
+// parked arrives without anyone calling Flush().
+TEST(LoggerTest, AnEntryWakesAParkedSinkThread) {
+  auto sink = std::make_shared<MemorySink>();
+  Logger logger(Options(), {sink});
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(WaitFor([&] { return LoggerTestPeer::SinkParked(logger); }))
+        << "the idle sink thread never parked";
+    RELOG_INFO(logger, "wake {}", round);
+    EXPECT_TRUE(sink->WaitForSize(round + 1, std::chrono::seconds(10)))
+        << "an entry logged to a parked sink thread was not written";
+  }
+}
+
+// Shutdown() racing with callers: every call is either written or rejected
+// (and counted), each thread's written calls are a prefix of what it
+// logged, and no entry stays out of the pool.
+TEST(LoggerTest, ShutdownRacingWithCallersWritesOrRejectsEveryCall) {
+  constexpr int kRounds = 100;
+  constexpr int kThreads = 3;
+  constexpr int kPerThread = 2000;
+  for (int round = 0; round < kRounds; ++round) {
+    auto sink = std::make_shared<MemorySink>();
+    LoggerOptions o = Options();
+    o.queue_capacity = 64;
+    Logger logger(std::move(o), {sink});
+    std::atomic<int> logged{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          RELOG_INFO(logger, "t={} seq={}", t, i);
+          logged.fetch_add(1, std::memory_order_relaxed);
+        }
+      });
+    }
+    // Shut down at a different point of the callers' run each round.
+    const int at = (round * 97) % (kThreads * kPerThread);
+    while (logged.load(std::memory_order_relaxed) < at) {
+      std::this_thread::yield();
+    }
+    logger.Shutdown();
+    for (auto& t : threads) t.join();
+    const LoggerStats s = logger.GetStats();
+    const SequenceReport r = CheckSequences(sink->messages(), kThreads);
+    ASSERT_EQ(r.error, "") << "round " << round;
+    ASSERT_EQ(static_cast<uint64_t>(r.total()), s.accepted)
+        << "round " << round << ": accepted calls not written";
+    ASSERT_EQ(s.accepted + s.rejected,
+              static_cast<uint64_t>(kThreads * kPerThread))
+        << "round " << round;
+    ASSERT_EQ(s.sinks[0].written, s.accepted) << "round " << round;
+    ASSERT_EQ(s.entry_pool.live, 0u) << "round " << round;
+  }
+}
+
+// The way to retire a logger other threads still call: Shutdown() first
+// (their calls are rejected at once from then on), let them run down, then
+// destroy it.
+TEST(LoggerTest, CallsAfterShutdownFromOtherThreadsAreRejectedAndCounted) {
+  auto sink = std::make_shared<MemorySink>();
+  auto logger = std::make_unique<Logger>(Options(), std::vector<std::shared_ptr<Sink>>{sink});
+  std::atomic<bool> stop{false};
+  std::atomic<int> calls{0};
+  std::thread caller([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      RELOG_INFO(*logger, "t=0 seq={}", i);
+      calls.fetch_add(1);
+    }
+  });
+  ASSERT_TRUE(WaitFor([&] { return calls.load() > 100; }));
+  logger->Shutdown();
+  const int at_shutdown = calls.load();
+  ASSERT_TRUE(WaitFor([&] { return calls.load() > at_shutdown + 100; }));
+  stop.store(true);
+  caller.join();
+  const LoggerStats s = logger->GetStats();
+  EXPECT_GE(s.rejected, 100u);
+  EXPECT_EQ(s.accepted + s.rejected, static_cast<uint64_t>(calls.load()));
+  EXPECT_EQ(sink->size(), s.accepted);
+  logger.reset();  // nobody calls it any more
 }
 
 }  // namespace

@@ -1,18 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// tests/logger_test_util.h: sinks for the logger tests.
+// tests/logger_test_util.h: sinks for the logger tests (a sink that blocks
+// on demand, a sink whose flushes fail on demand) and test access to a
+// logger's internals.
 
 #ifndef RELOG_TESTS_LOGGER_TEST_UTIL_H_
 #define RELOG_TESTS_LOGGER_TEST_UTIL_H_
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "logger/logger.h"
 #include "logger/sink.h"
 
-namespace relog::testing {
+namespace relog {
+
+class LoggerTestPeer {
+ public:
+  // True while the logger's only sink thread is parked.
+  static bool SinkParked(const Logger& logger) {
+    return logger.fast_inbox_ != nullptr && logger.fast_inbox_->parked();
+  }
+};
+
+namespace testing {
 
 // A sink whose writes wait until the test opens its gate: a slow or stuck
 // sink on demand. Records messages like MemorySink.
@@ -28,39 +44,100 @@ class GatedSink final : public Sink {
   // Blocks until the sink thread is inside a write, waiting at the gate.
   void WaitUntilBlocked() {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return waiting_; });
+    cv_.wait(lock, [&] { return entered_ > 0; });
+  }
+  // Entries that reached DoWrite() (the one waiting at the gate included).
+  int entered() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return entered_;
   }
   std::vector<std::string> messages() const {
     std::lock_guard<std::mutex> lock(mu_);
     return messages_;
   }
-  int flushes() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return flushes_;
-  }
 
  protected:
   void DoWrite(const Entry& entry) override {
     std::unique_lock<std::mutex> lock(mu_);
-    waiting_ = true;
+    ++entered_;
     cv_.notify_all();
     cv_.wait(lock, [&] { return open_; });
     messages_.emplace_back(entry.message());
+    RecordsDelivered(1);
   }
-  void DoFlush() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++flushes_;
-  }
+  void DoFlush() override {}
 
  private:
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool open_ = false;
-  bool waiting_ = false;
-  int flushes_ = 0;
+  int entered_ = 0;
   std::vector<std::string> messages_;
 };
 
-}  // namespace relog::testing
+// A sink that buffers messages and delivers them at the flush, unless the
+// test says flushes fail (always, or through a predicate called for each
+// flush); a failed flush reports an error and keeps everything pending.
+// Records exactly what it delivered, and how many it was told to discard.
+class FlakySink final : public Sink {
+ public:
+  FlakySink() : Sink("flaky") {}
+
+  void set_failing(bool failing) { failing_.store(failing); }
+  // Decides each flush when set (called on the sink thread).
+  void set_fail_if(std::function<bool()> fail_if) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fail_if_ = std::move(fail_if);
+  }
+  std::vector<std::string> delivered() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return delivered_;
+  }
+  uint64_t discarded() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return discarded_;
+  }
+  uint64_t failed_flushes() const { return failed_flushes_.load(); }
+
+ protected:
+  void DoWrite(const Entry& entry) override {
+    buffer_.emplace_back(entry.message());
+  }
+  void DoFlush() override {
+    bool fail = failing_.load();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!fail && fail_if_) fail = fail_if_();
+      if (!fail) {
+        delivered_.insert(delivered_.end(), buffer_.begin(), buffer_.end());
+      }
+    }
+    if (fail) {
+      failed_flushes_.fetch_add(1);
+      ReportError(absl::UnavailableError("flaky: the flush failed"));
+      return;
+    }
+    const std::size_t n = buffer_.size();
+    buffer_.clear();
+    RecordsDelivered(n);
+  }
+  void DoDiscard() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    discarded_ += buffer_.size();
+    buffer_.clear();
+  }
+
+ private:
+  std::vector<std::string> buffer_;  // sink thread only
+  std::atomic<bool> failing_{false};
+  std::atomic<uint64_t> failed_flushes_{0};
+  mutable std::mutex mu_;
+  std::function<bool()> fail_if_;
+  std::vector<std::string> delivered_;
+  uint64_t discarded_ = 0;
+};
+
+}  // namespace testing
+}  // namespace relog
 
 #endif  // RELOG_TESTS_LOGGER_TEST_UTIL_H_

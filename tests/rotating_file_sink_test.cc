@@ -30,17 +30,13 @@ using ::relog::testing::Exists;
 using ::relog::testing::FileSize;
 using ::relog::testing::ListDir;
 using ::relog::testing::MakeTestDir;
+using ::relog::testing::MessageOnly;
 using ::relog::testing::ReadFile;
 using ::relog::testing::SplitLines;
 using ::relog::testing::WriteFile;
 using ::testing::HasSubstr;
 
 // Records are the bare message and '\n': sizes are easy to reason about.
-std::unique_ptr<Formatter> MessageOnly() {
-  auto f = PatternFormatter::Create("%v");
-  return f.ok() ? *std::move(f) : nullptr;
-}
-
 std::shared_ptr<RotatingFileSink> MustOpen(const std::string& path,
                                            uint64_t max_size, int max_files) {
   auto sink = RotatingFileSink::Open(path, RotatingOptions{max_size, max_files},

@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // tests/sink_test_util.h: helpers for the sink and formatter tests: entries
-// built by hand, a fresh directory under $TEST_TMPDIR, file reading, and an
-// error handler that records what sinks report.
+// built by hand, a message-only format, and an error handler that records
+// what sinks report. The general helpers are in tests/test_util.h.
 
 #ifndef RELOG_TESTS_SINK_TEST_UTIL_H_
 #define RELOG_TESTS_SINK_TEST_UTIL_H_
 
-#include <dirent.h>
-#include <stdlib.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <memory>
 #include <mutex>
-#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +25,9 @@
 #include "logger/level.h"
 #include "logger/sink.h"
 #include "pool/buffer_pool.h"
+#include "sinks/formatter.h"
+#include "sinks/pattern_formatter.h"
+#include "tests/test_util.h"
 
 namespace relog::testing {
 
@@ -66,67 +64,16 @@ class EntryFactory {
   BufferPool pool_;
 };
 
-// A new, empty directory under $TEST_TMPDIR (or /tmp).
-inline std::string MakeTestDir(std::string_view name) {
-  const char* base = std::getenv("TEST_TMPDIR");
-  std::string tmpl =
-      absl::StrCat(base != nullptr ? base : "/tmp", "/",
-                   absl::string_view(name.data(), name.size()), ".XXXXXX");
-  if (::mkdtemp(tmpl.data()) == nullptr) return "";
-  return tmpl;
-}
-
-inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-inline void WriteFile(const std::string& path, std::string_view data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-
-inline bool Exists(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
 inline uint64_t FileSize(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
-// Lines of `text`, each without its '\n'; a last line without one is kept
-// with a "<unterminated>" suffix so that a split record cannot pass.
-inline std::vector<std::string> SplitLines(std::string_view text) {
-  std::vector<std::string> lines;
-  while (!text.empty()) {
-    const std::size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) {
-      lines.push_back(absl::StrCat(absl::string_view(text.data(), text.size()),
-                                   "<unterminated>"));
-      break;
-    }
-    lines.emplace_back(text.substr(0, nl));
-    text.remove_prefix(nl + 1);
-  }
-  return lines;
-}
-
-// The names in `dir`, sorted, without "." and "..".
-inline std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (const struct dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name != "." && name != "..") names.push_back(name);
-    }
-    ::closedir(d);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
+// A text format of the bare message ("%v"), for tests that read files back.
+inline std::unique_ptr<Formatter> MessageOnly() {
+  auto f = PatternFormatter::Create("%v");
+  if (!f.ok()) throw std::runtime_error("MessageOnly: bad pattern");
+  return *std::move(f);
 }
 
 // Installs an error handler that records every report; restores the default

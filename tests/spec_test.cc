@@ -29,6 +29,7 @@
 #include "sinks/syslog_sink.h"
 #include "tests/syslog_server.h"
 #include "tests/syslog_test_util.h"
+#include "tests/test_util.h"
 
 namespace relog {
 namespace {
@@ -36,21 +37,13 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+using ::relog::testing::Exists;
+using ::relog::testing::MakeTestDir;
+using ::relog::testing::ReadFile;
+
+// A path in a fresh directory.
 std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name);
-}
-
-bool Exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return MakeTestDir("spec") + "/" + name;
 }
 
 LoggerOptions Options() {
@@ -182,7 +175,11 @@ TEST(SpecTest, BadSpecsSayWhatAndWhere) {
       {"rotating:/x,max_files=0", "bad max_files '0' at position 23"},
       {"console,colr=auto",
        "unknown key 'colr' for console at position 9 (expected level, "
-       "format, pattern, color)"},
+       "overflow, retry, format, pattern, color)"},
+      {"file:/x,overflow=sometimes",
+       "bad overflow 'sometimes' at position 18 (expected block or drop)"},
+      {"file:/x,retry=5", "bad retry '5' at position 15"},
+      {"file:/x,retry=1h", "bad retry '1h' at position 15"},
       {"file:/x,max_size=1MiB",
        "unknown key 'max_size' for file at position 9"},
       {"syslog:udp://h:514,format=json",
@@ -234,7 +231,7 @@ TEST(SpecTest, BadSpecsSayWhatAndWhere) {
 }
 
 TEST(SpecTest, ABadSpecCreatesNothing) {
-  const std::string path = TempPath("never_created.log");
+  const std::string path = MakeTestDir("bad_spec") + "/never_created.log";
   absl::StatusOr<std::vector<std::shared_ptr<Sink>>> sinks =
       ParseSinks(absl::StrCat("file:", path, ";fiel:/x"));
   ASSERT_FALSE(sinks.ok());
@@ -242,16 +239,77 @@ TEST(SpecTest, ABadSpecCreatesNothing) {
   EXPECT_FALSE(Exists(path));
 }
 
-TEST(SpecTest, AFailedCreationIsAnErrorNamingTheSink) {
-  const std::string good = TempPath("created_first.log");
-  const std::string bad = TempPath("no_such_dir/x.log");
-  absl::StatusOr<std::vector<std::shared_ptr<Sink>>> sinks =
-      ParseSinks(absl::StrCat("file:", good, ";file:", bad));
+TEST(SpecTest, AFailedCreationIsAnErrorNamingTheSinkAndLeavesNothing) {
+  const std::string dir = MakeTestDir("failed_creation");
+  const std::string good = dir + "/created_first.log";
+  const std::string rotating = dir + "/rot.log";
+  const std::string bad = dir + "/no_such_dir/x.log";
+  absl::StatusOr<std::vector<std::shared_ptr<Sink>>> sinks = ParseSinks(
+      absl::StrCat("file:", good, ";rotating:", rotating, ";file:", bad));
   ASSERT_FALSE(sinks.ok());
   EXPECT_EQ(sinks.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(sinks.status().message(),
               HasSubstr(absl::StrCat("sink spec: cannot create file:", bad,
-                                     " (at position ", good.size() + 7, ")")));
+                                     " (at position ",
+                                     good.size() + rotating.size() + 17,
+                                     ")")));
+  // The files the first two sinks made are gone again.
+  EXPECT_EQ(testing::ListDir(dir), std::vector<std::string>{});
+}
+
+TEST(SpecTest, AFailedCreationKeepsFilesThatExistedBefore) {
+  const std::string dir = MakeTestDir("kept_on_failure");
+  const std::string old = dir + "/old.log";
+  testing::WriteFile(old, "");  // empty, but not ours to remove
+  absl::StatusOr<std::vector<std::shared_ptr<Sink>>> sinks = ParseSinks(
+      absl::StrCat("file:", old, ";file:", dir, "/no_such_dir/x.log"));
+  ASSERT_FALSE(sinks.ok());
+  EXPECT_TRUE(Exists(old));
+}
+
+// Nothing destructive runs before the whole configuration has succeeded:
+// the daily sink's retention would delete old files.
+TEST(SpecTest, AFailedConfigurationDeletesNoOldLogs) {
+  const std::string dir = MakeTestDir("no_retention");
+  const std::vector<std::string> old = {
+      "app_2026-11-01.log", "app_2026-11-02.log", "app_2026-11-03.log"};
+  for (const std::string& name : old) {
+    testing::WriteFile(dir + "/" + name, "old\n");
+  }
+  absl::StatusOr<std::vector<std::shared_ptr<Sink>>> sinks =
+      ParseSinks(absl::StrCat("daily:", dir, "/app.log,max_days=1;file:", dir,
+                              "/missing/x.log"));
+  ASSERT_FALSE(sinks.ok());
+  EXPECT_EQ(testing::ListDir(dir), old);
+}
+
+TEST(SpecTest, ErrorsQuoteOnlyAnExcerptOfAHugeToken) {
+  const std::string huge(100000, 'k');
+  for (const std::string& spec :
+       {absl::StrCat(huge, ":/x"), absl::StrCat("file:/x,", huge, "=1"),
+        absl::StrCat("file:/x,level=", huge),
+        absl::StrCat("syslog:udp://", huge),
+        absl::StrCat("file:/x,pattern=%", huge, "%q")}) {
+    const absl::Status status = ParseSinkSpec(spec).status();
+    ASSERT_FALSE(status.ok());
+    EXPECT_LT(status.message().size(), 600u) << status.message();
+    EXPECT_THAT(status.message(), HasSubstr("...' (100"));
+  }
+}
+
+TEST(SpecTest, OverflowAndRetryKeysSetTheSink) {
+  absl::StatusOr<std::vector<std::shared_ptr<Sink>>> sinks =
+      ParseSinks("null,overflow=drop,retry=250ms;null,retry=0;null");
+  ASSERT_TRUE(sinks.ok()) << sinks.status();
+  EXPECT_EQ((*sinks)[0]->overflow(), OverflowPolicy::kDrop);
+  EXPECT_EQ((*sinks)[0]->retry_for(), std::chrono::milliseconds(250));
+  EXPECT_EQ((*sinks)[1]->overflow(), std::nullopt);
+  EXPECT_EQ((*sinks)[1]->retry_for(), std::chrono::milliseconds(0));
+  EXPECT_EQ((*sinks)[2]->retry_for(), std::chrono::seconds(1));
+  EXPECT_EQ(ParseDuration("2s").value(), std::chrono::seconds(2));
+  EXPECT_EQ(ParseDuration("1min").value(), std::chrono::minutes(1));
+  EXPECT_FALSE(ParseDuration("ms").ok());
+  EXPECT_FALSE(ParseDuration("-1s").ok());
 }
 
 TEST(SpecTest, MakesEveryKindWithItsLevel) {

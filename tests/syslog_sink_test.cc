@@ -27,6 +27,7 @@
 #include "pool/buffer_pool.h"
 #include "tests/syslog_server.h"
 #include "tests/syslog_test_util.h"
+#include "tests/test_util.h"
 
 namespace relog {
 namespace {
@@ -297,12 +298,18 @@ TEST_F(SyslogSinkTest, ADatagramTooLongIsDroppedAlone) {
     RELOG_INFO(logger, "{}", std::string(70000, 'z'));
     RELOG_INFO(logger, "after");
   }
-  ASSERT_TRUE((*server)->WaitForMessages(2));
+  // The two that fit, then the notice of the one that never can.
+  ASSERT_TRUE((*server)->WaitForMessages(3));
   const std::vector<std::string> got = (*server)->messages();
-  ASSERT_EQ(got.size(), 2u);
+  ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(ParseRfc5424(got[0])->msg, "before");
   EXPECT_EQ(ParseRfc5424(got[1])->msg, "after");
-  EXPECT_EQ((*sink)->GetStats().errors, 1u);
+  EXPECT_THAT(ParseRfc5424(got[2])->msg,
+              HasSubstr("1 message lost: the sink could not deliver"));
+  const SinkStats stats = (*sink)->GetStats();
+  EXPECT_EQ(stats.errors, 1u);
+  EXPECT_EQ(stats.written, 2u);
+  EXPECT_EQ(stats.lost, 1u);
   ASSERT_EQ(errors().size(), 1u);
   EXPECT_THAT(errors()[0], HasSubstr("too long for one datagram"));
 }
@@ -367,22 +374,22 @@ TEST_F(SyslogSinkTest, TcpReconnectsAfterTheServerRestarts) {
   EXPECT_THAT(reported[0], HasSubstr("closed the connection"));
 }
 
-TEST_F(SyslogSinkTest, TcpKeepsAFailedBatchForTheNextFlush) {
+// A short outage loses nothing: the sink holds what it could not send and
+// retries until the server is back (within its retry time).
+TEST_F(SyslogSinkTest, TcpHoldsRecordsThroughAShortOutage) {
   auto first = SyslogServer::Start(SyslogServer::Kind::kTcp);
   ASSERT_TRUE(first.ok()) << first.status();
   const uint16_t port = (*first)->port();
   auto sink =
       SyslogSink::Create(absl::StrCat("tcp://127.0.0.1:", port), SinkOptions());
   ASSERT_TRUE(sink.ok()) << sink.status();
+  (*sink)->set_retry_for(std::chrono::seconds(60));
   Logger logger(Options(), {*sink});
   (*first)->Stop();
 
   RELOG_INFO(logger, "kept");
-  logger.Flush();  // the connection is closed and reconnecting is refused
-  const uint64_t errors_while_down = (*sink)->GetStats().errors;
-  EXPECT_EQ(errors_while_down, 2u);
-  EXPECT_THAT(errors().back(), HasSubstr("1 message kept for the next flush"));
-
+  // The sink finds the connection closed, cannot reconnect, and retries.
+  ASSERT_TRUE(testing::WaitFor([&] { return (*sink)->GetStats().errors >= 2; }));
   auto second = SyslogServer::Start(SyslogServer::Kind::kTcp, port);
   ASSERT_TRUE(second.ok()) << second.status();
   RELOG_INFO(logger, "back");
@@ -392,38 +399,61 @@ TEST_F(SyslogSinkTest, TcpKeepsAFailedBatchForTheNextFlush) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(ParseRfc5424(got[0])->msg, "kept");
   EXPECT_EQ(ParseRfc5424(got[1])->msg, "back");
-  EXPECT_EQ((*sink)->GetStats().errors, errors_while_down);
+  const SinkStats stats = (*sink)->GetStats();
+  EXPECT_EQ(stats.written, 2u);
+  EXPECT_EQ(stats.lost, 0u);
+  EXPECT_THAT(errors()[0], HasSubstr("closed the connection"));
 }
 
-TEST_F(SyslogSinkTest, TcpDropsABatchAfterItsSecondAttempt) {
+// A long outage: past its retry time the sink gives up what it holds
+// (counted lost, never written), gives up what comes during the outage
+// without holding anyone up, and once the server is back writes a notice
+// of how many were lost.
+TEST_F(SyslogSinkTest, TcpGivesUpAfterItsRetryTimeCountsLostAndSaysSo) {
   auto first = SyslogServer::Start(SyslogServer::Kind::kTcp);
   ASSERT_TRUE(first.ok()) << first.status();
   const uint16_t port = (*first)->port();
   auto sink =
       SyslogSink::Create(absl::StrCat("tcp://127.0.0.1:", port), SinkOptions());
   ASSERT_TRUE(sink.ok()) << sink.status();
+  (*sink)->set_retry_for(std::chrono::milliseconds(20));
   Logger logger(Options(), {*sink});
   (*first)->Stop();
 
-  RELOG_INFO(logger, "a");
-  logger.Flush();  // "a" kept
-  RELOG_INFO(logger, "b");
-  RELOG_INFO(logger, "c");
-  logger.Flush();  // "a" dropped, "b" and "c" kept
-  EXPECT_THAT(errors().back(),
-              HasSubstr("1 message dropped after a second attempt; 2 messages "
-                        "kept for the next flush"));
+  for (int i = 0; i < 3; ++i) {
+    RELOG_INFO(logger, "lost {}", i);
+    logger.Flush();  // returns: the sink gave the entry up
+  }
+  EXPECT_EQ((*sink)->GetStats().lost, 3u);
+  EXPECT_EQ((*sink)->GetStats().written, 0u);
 
   auto second = SyslogServer::Start(SyslogServer::Kind::kTcp, port);
   ASSERT_TRUE(second.ok()) << second.status();
-  RELOG_INFO(logger, "d");
-  logger.Flush();
-  ASSERT_TRUE((*second)->WaitForMessages(3));
+  // Entries logged while the sink has not probed the server yet are given
+  // up too; the first probe after the server is back gets through.
+  int sent = 0;
+  ASSERT_TRUE(testing::WaitFor([&] {
+    RELOG_INFO(logger, "t=0 seq={}", sent++);
+    logger.Flush();
+    return (*sink)->GetStats().written > 0;
+  }));
+  ASSERT_TRUE((*second)->WaitForMessages(2));
+  const SinkStats stats = (*sink)->GetStats();
   const std::vector<std::string> got = (*second)->messages();
-  ASSERT_EQ(got.size(), 3u);
-  EXPECT_EQ(ParseRfc5424(got[0])->msg, "b");
-  EXPECT_EQ(ParseRfc5424(got[1])->msg, "c");
-  EXPECT_EQ(ParseRfc5424(got[2])->msg, "d");
+  ASSERT_EQ(got.size(), 2u);
+  // The one that got through, then the notice counting all the others.
+  EXPECT_EQ(ParseRfc5424(got[0])->msg, absl::StrCat("t=0 seq=", sent - 1));
+  EXPECT_EQ(ParseRfc5424(got[1])->msg,
+            absl::StrCat(stats.lost, " message", stats.lost == 1 ? "" : "s",
+                         " lost: the sink could not deliver them and gave "
+                         "them up (sink ",
+                         (*sink)->name(), ")"));
+  EXPECT_EQ(stats.lost, static_cast<uint64_t>(3 + sent - 1));
+  EXPECT_EQ(stats.written, 1u);
+  const LoggerStats ls = logger.GetStats();
+  EXPECT_EQ(ls.sinks[0].offered,
+            ls.sinks[0].written + ls.sinks[0].dropped + ls.sinks[0].lost);
+  EXPECT_EQ(ls.sinks[0].notices, 1u);
 }
 
 TEST_F(SyslogSinkTest, UnixReconnectsWhenTheServerMakesANewSocket) {
@@ -496,14 +526,19 @@ TEST_F(SyslogSinkTest, ASendToAServerThatNeverReadsGivesUp) {
   const std::string big(8000, 'y');
   fmt::format_to(fmt::appender(entry.mutable_message()), "{}", big);
   for (int i = 0; i < 4000; ++i) (*sink)->Write(entry);  // about 32 MB
-  (*sink)->Flush();  // times out; the batch is kept
+  EXPECT_FALSE((*sink)->Flush());  // times out; the rest is kept
   ASSERT_GE((*sink)->GetStats().errors, 1u);
   EXPECT_THAT(errors().back(), HasSubstr("timed out after 100 ms"));
-  EXPECT_THAT(errors().back(), HasSubstr("4000 messages kept"));
-  (*sink)->Flush();  // a new connection, the same timeout: dropped
+  const uint64_t written = (*sink)->GetStats().written;
+  EXPECT_LT(written, 4000u);
+  EXPECT_EQ((*sink)->pending(), 4000u - written);
+  EXPECT_FALSE((*sink)->Flush());  // a new connection, the same timeout
   ASSERT_GE((*sink)->GetStats().errors, 2u);
-  EXPECT_THAT(errors().back(),
-              HasSubstr("4000 messages dropped after a second attempt"));
+  (*sink)->Discard();  // what its logger does after the retry time
+  const SinkStats stats = (*sink)->GetStats();
+  EXPECT_EQ((*sink)->pending(), 0u);
+  EXPECT_EQ(stats.written + stats.lost, 4000u);
+  EXPECT_GT(stats.lost, 0u);
   ::close(listener);
 }
 
