@@ -119,7 +119,7 @@ void SinkWorker::PushBlocking(SinkWorker** workers, std::size_t n,
       }
       // Full: the worker is behind, or gone. Make sure it is awake (or
       // make room ourselves).
-      if (w.joined_.load(std::memory_order_acquire)) {
+      if (w.joined_.load(std::memory_order_seq_cst)) {
         w.DrainIfStopped();
       } else {
         w.WakeIfParked();
@@ -161,6 +161,16 @@ void SinkWorker::Run() {
   prctl(PR_SET_TIMERSLACK, kTimerSlackNs, 0, 0, 0);
   for (;;) {
     PauseIfAsked();
+    if (stop_.load(std::memory_order_acquire)) {
+      // Everything claimed before the stop, and no more: callers that keep
+      // pushing must not keep this thread (and whoever joins it) going.
+      // What they push later is written after the join (see Stop()).
+      const uint64_t target = queue_.tail();
+      while (queue_.head() < target) {
+        if (ProcessBatch() == 0) sched_yield();
+      }
+      return;
+    }
     const std::size_t handled = ProcessBatch();
     if (handled >= kGatherBelow) continue;
     if (handled > 0) {
@@ -171,7 +181,6 @@ void SinkWorker::Run() {
       }
       continue;
     }
-    if (stop_.load(std::memory_order_acquire) && queue_.Empty()) break;
     Idle();
   }
 }
@@ -341,7 +350,7 @@ void SinkWorker::Stop() {
   if (joined_.load(std::memory_order_acquire)) return;
   if (thread_ == nullptr) {  // a fork()ed child's worker never restarted
     std::lock_guard<std::mutex> lock(drain_mu_);
-    joined_.store(true, std::memory_order_release);
+    joined_.store(true, std::memory_order_seq_cst);
     DrainLocked();
     return;
   }
@@ -358,13 +367,16 @@ void SinkWorker::Stop() {
   thread_.reset();
   thread_handle_.store({}, std::memory_order_release);
   std::lock_guard<std::mutex> lock(drain_mu_);
-  joined_.store(true, std::memory_order_release);
+  // seq_cst, then the tail (in DrainLocked()): pairs with a caller's claim
+  // then its load of joined_ (DrainIfStopped()); either we see its entry,
+  // or it sees us done and drains the queue itself.
+  joined_.store(true, std::memory_order_seq_cst);
   // Entries pushed by callers that raced with the stop.
   DrainLocked();
 }
 
 void SinkWorker::DrainIfStopped() {
-  if (!joined_.load(std::memory_order_acquire)) return;
+  if (!joined_.load(std::memory_order_seq_cst)) return;
   std::lock_guard<std::mutex> lock(drain_mu_);
   DrainLocked();
 }

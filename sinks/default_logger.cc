@@ -2,7 +2,6 @@
 
 #include "sinks/default_logger.h"
 
-#include <cstdlib>
 #include <memory>
 
 #include "sinks/console_sink.h"
@@ -13,11 +12,10 @@ Logger& DefaultLogger() {
   static Logger* const logger = [] {
     LoggerOptions options;
     options.name = "default";
-    auto* l =
-        new Logger(std::move(options),
-                   {std::make_shared<ConsoleSink>(ConsoleStream::kStderr)});
-    std::atexit([] { DefaultLogger().Shutdown(); });
-    return l;
+    // Never destroyed: at exit it is written out and turns synchronous
+    // (logger/registry.h), so even static destructors can log through it.
+    return new Logger(std::move(options),
+                      {std::make_shared<ConsoleSink>(ConsoleStream::kStderr)});
   }();
   return *logger;
 }

@@ -6,9 +6,11 @@
 //
 //   RELOG_INFO(relog::DefaultLogger(), "listening on port {}", port);
 //
-// Thread-safe. It is never destroyed: at exit it is flushed and shut down
-// (later calls are rejected and counted), so logging from other static
-// destructors is safe.
+// Thread-safe. It is never destroyed: at exit (a return from main, or
+// exit() on any thread) what it queued is written and it turns synchronous,
+// each later call written on the calling thread, so a static destructor can
+// log through it, whenever its object was made. _exit() and a crash skip
+// that (see logger/crash_handler.h for crashes).
 
 #ifndef RELOG_SINKS_DEFAULT_LOGGER_H_
 #define RELOG_SINKS_DEFAULT_LOGGER_H_

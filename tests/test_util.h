@@ -15,12 +15,14 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -218,6 +220,72 @@ class SharedTestDir {
  private:
   std::string path_;
 };
+
+// How a child process ended.
+struct ChildResult {
+  bool timed_out = false;  // killed (SIGKILL) at the deadline
+  bool exited = false;
+  int exit_code = -1;
+  int signal = 0;      // when it was killed by a signal
+  std::string output;  // its stdout and stderr
+  // "exit 0", "signal 11", ... for comparisons and messages.
+  std::string Describe() const {
+    if (timed_out) return "timed out";
+    return exited ? absl::StrCat("exit ", exit_code)
+                  : absl::StrCat("signal ", signal);
+  }
+};
+
+// RunChild(): runs `argv` (argv[0] a path) with `extra_env` added to the
+// environment, its output captured, and kills it if it has not ended by
+// `deadline`: a child that hangs is a failed assertion, not a test timeout.
+inline ChildResult RunChild(const std::vector<std::string>& argv,
+                            std::chrono::milliseconds deadline,
+                            const std::vector<std::string>& extra_env = {}) {
+  ChildResult result;
+  char out_path[] = "/tmp/relog-child-out-XXXXXX";
+  const int out = ::mkstemp(out_path);
+  if (out < 0) throw std::runtime_error("RunChild: mkstemp failed");
+  ::unlink(out_path);
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("RunChild: fork failed");
+  if (pid == 0) {
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+    for (const std::string& kv : extra_env) ::putenv(::strdup(kv.c_str()));
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    _exit(127);
+  }
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  int status = 0;
+  for (;;) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (std::chrono::steady_clock::now() >= end) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      result.timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (!result.timed_out) {
+    result.exited = WIFEXITED(status);
+    result.exit_code = result.exited ? WEXITSTATUS(status) : -1;
+    result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  }
+  ::lseek(out, 0, SEEK_SET);
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out, buf, sizeof(buf))) > 0;) {
+    result.output.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(out);
+  return result;
+}
 
 // Polls `done` every millisecond until it is true or `deadline` passes;
 // returns its last value. For waits that have no event to block on; a
