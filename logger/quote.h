@@ -17,15 +17,27 @@ namespace relog {
 inline constexpr std::size_t kMaxQuoted = 64;
 
 // Quote(): "'text'", or for text longer than kMaxQuoted, its first
-// characters and the length: "'abcd...' (100000 bytes)".
+// characters and the length: "'abcd...' (100000 bytes)". Control
+// characters are written as \xNN, so quoted text cannot break an error
+// line or send escape sequences to a terminal.
 inline std::string Quote(std::string_view text) {
+  const bool cut = text.size() > kMaxQuoted;
   std::string out = "'";
-  if (text.size() <= kMaxQuoted) {
-    out.append(text);
+  for (const char c : cut ? text.substr(0, kMaxQuoted - 4) : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out.append("\\x");
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (!cut) {
     out.push_back('\'');
     return out;
   }
-  out.append(text.substr(0, kMaxQuoted - 4));
   out.append("...' (");
   out.append(std::to_string(text.size()));
   out.append(" bytes)");

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <new>
 
 #include "fmt/format.h"
 #include "logger/timestamp.h"
@@ -406,9 +407,14 @@ void SinkWorker::Resume() {
 }
 
 void SinkWorker::ResetAfterFork() {
-  // The thread is not in this process; its std::thread object must not be
-  // joined or destroyed (either would act on a thread that is not ours).
-  if (thread_ != nullptr) static_cast<void>(thread_.release());
+  // The thread is not in this process: its std::thread must not be joined,
+  // and destroying it joinable would terminate. A non-joinable one made in
+  // its place ends its life (it holds only a handle), and is destroyed.
+  if (thread_ != nullptr) {
+    std::thread* stale = thread_.release();
+    new (stale) std::thread();
+    delete stale;
+  }
   thread_handle_.store({}, std::memory_order_relaxed);
   pause_requested_.store(0, std::memory_order_relaxed);
   paused_.store(0, std::memory_order_relaxed);

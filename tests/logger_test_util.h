@@ -13,6 +13,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "logger/logger.h"
@@ -93,6 +94,11 @@ class FlakySink final : public Sink {
     std::lock_guard<std::mutex> lock(mu_);
     return delivered_;
   }
+  // "file:line" of each delivered record's source.
+  std::vector<std::string> locations() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return locations_;
+  }
   uint64_t discarded() const {
     std::lock_guard<std::mutex> lock(mu_);
     return discarded_;
@@ -102,6 +108,10 @@ class FlakySink final : public Sink {
  protected:
   void DoWrite(const Entry& entry) override {
     buffer_.emplace_back(entry.message());
+    std::string_view file = entry.location().file;
+    file = file.substr(file.rfind('/') + 1);
+    buffer_locations_.push_back(std::string(file) + ":" +
+                                std::to_string(entry.location().line));
   }
   void DoFlush() override {
     bool fail = failing_.load();
@@ -110,6 +120,8 @@ class FlakySink final : public Sink {
       if (!fail && fail_if_) fail = fail_if_();
       if (!fail) {
         delivered_.insert(delivered_.end(), buffer_.begin(), buffer_.end());
+        locations_.insert(locations_.end(), buffer_locations_.begin(),
+                          buffer_locations_.end());
       }
     }
     if (fail) {
@@ -119,21 +131,25 @@ class FlakySink final : public Sink {
     }
     const std::size_t n = buffer_.size();
     buffer_.clear();
+    buffer_locations_.clear();
     RecordsDelivered(n);
   }
   void DoDiscard() override {
     std::lock_guard<std::mutex> lock(mu_);
     discarded_ += buffer_.size();
     buffer_.clear();
+    buffer_locations_.clear();
   }
 
  private:
   std::vector<std::string> buffer_;  // sink thread only
+  std::vector<std::string> buffer_locations_;
   std::atomic<bool> failing_{false};
   std::atomic<uint64_t> failed_flushes_{0};
   mutable std::mutex mu_;
   std::function<bool()> fail_if_;
   std::vector<std::string> delivered_;
+  std::vector<std::string> locations_;
   uint64_t discarded_ = 0;
 };
 
