@@ -82,7 +82,7 @@ void CheckPattern(std::string_view pattern, std::string_view message,
     RELOG_FUZZ_CHECK(
         formatter.status().code() == absl::StatusCode::kInvalidArgument,
         formatter.status().ToString());
-    RELOG_FUZZ_CHECK(formatter.status().message().substr(0, 9) == "pattern \"",
+    RELOG_FUZZ_CHECK(formatter.status().message().substr(0, 9) == "pattern '",
                      formatter.status().ToString());
     return;
   }
