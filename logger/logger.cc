@@ -133,9 +133,6 @@ void Logger::DispatchSlow(Entry* entry) {
       rejected_.fetch_add(1, std::memory_order_relaxed);
       entries_.Put(entry);
       return;
-    case kForked:
-      RestartAfterFork();
-      break;
     case kRunning:
     case kSynchronous:
       break;
@@ -235,7 +232,7 @@ void Logger::StopWorkersLocked(State state) {
 void Logger::EnterSynchronousMode() {
   std::lock_guard<std::mutex> lock(lifecycle_mu_);
   const uint8_t state = state_.load(std::memory_order_relaxed);
-  if (state == kRunning || state == kForked) StopWorkersLocked(kSynchronous);
+  if (state == kRunning) StopWorkersLocked(kSynchronous);
 }
 
 void Logger::PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
@@ -258,21 +255,18 @@ void Logger::ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
 
 void Logger::ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (state_.load(std::memory_order_relaxed) == kRunning) {
+    // The sink threads are not in this process, and a child of a
+    // multi-threaded process should not start threads (POSIX allows it
+    // only async-signal-safe calls until it execs): each call writes its
+    // own entry from here on, as after exit.
     for (auto& worker : workers_) worker->ResetAfterFork();
     // The counters are the child's own from here.
     gets_before_fork_ = entries_.GetStats().gets;
     rejected_.store(0, std::memory_order_relaxed);
     format_errors_.store(0, std::memory_order_relaxed);
-    state_.store(kForked, std::memory_order_seq_cst);
+    state_.store(kSynchronous, std::memory_order_seq_cst);
   }
   lifecycle_mu_.unlock();
-}
-
-void Logger::RestartAfterFork() {
-  std::lock_guard<std::mutex> lock(lifecycle_mu_);
-  if (state_.load(std::memory_order_relaxed) != kForked) return;
-  for (auto& worker : workers_) worker->Start();
-  state_.store(kRunning, std::memory_order_seq_cst);
 }
 
 void Logger::PrepareCrashEntry() {

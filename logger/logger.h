@@ -24,8 +24,8 @@
 // Process life (see logger/registry.h): a logger that is never destroyed
 // still writes what it accepted when the process exits (return from main,
 // exit() on any thread), and from then on writes each call on the calling
-// thread; after fork() the child's logger starts sink threads of its own at
-// its first call and never writes what the parent had queued. With
+// thread; after fork() the child's copy never writes what the parent had
+// queued, and writes each of its own calls on the calling thread. With
 // relog::InstallCrashHandler() (logger/crash_handler.h) a crash writes what
 // every logger holds, then a last entry naming the signal.
 
@@ -221,15 +221,12 @@ class Logger {
     // Sink threads write what callers queue.
     kRunning,
     // The process is exiting (or exited from a thread while this logger
-    // lived): the sink threads are stopped and each call writes its own
-    // entry on the calling thread, so what static destructors log is still
-    // written.
+    // lived), or is a fork()ed child: there are no sink threads, and each
+    // call writes its own entry on the calling thread, so what static
+    // destructors log is still written.
     kSynchronous,
     // Shut down: calls are rejected.
     kStopped,
-    // In a fork()ed child, before its first call: the sink threads are the
-    // parent's; the first call starts the child's own.
-    kForked,
   };
 
   // Logger::Dispatch(): hands a filled entry to the sinks. The common case,
@@ -293,15 +290,13 @@ class Logger {
   // Lifecycle, under lifecycle_mu_ (see LoggerRegistry for the callers).
   // Stores `state` and stops every sink thread, draining its queue.
   void StopWorkersLocked(State state);
-  // Exit: from kRunning (or kForked) to kSynchronous.
+  // Exit: from kRunning to kSynchronous.
   void EnterSynchronousMode();
   // fork(): PrepareFork() takes lifecycle_mu_ and pauses the sink threads
   // between batches; the parent's and the child's handlers give it back.
   void PrepareFork();
   void ParentAfterFork();
   void ChildAfterFork();
-  // In a child, the first call: starts the sink threads.
-  void RestartAfterFork();
   // Crash: waits (without locks) for the sink threads to write what is
   // queued, then writes `text` as a final fatal entry; bounded by
   // `deadline_ns` (CLOCK_MONOTONIC). From a signal handler.

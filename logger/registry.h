@@ -15,7 +15,8 @@
 //    and pause each sink thread between batches (so none holds a lock, glibc's
 //    included, when the child is made). In the parent the threads go on; in
 //    the child the parent's queued entries go back to the pool unwritten,
-//    and the first call starts the child's own sink threads.
+//    and each logger is synchronous (as after exit): a child of a
+//    multi-threaded process should not start threads before it execs.
 //  - a crash (logger/crash_handler.h): DrainAllForCrash() walks a lock-free
 //    copy of the set from a signal handler.
 //

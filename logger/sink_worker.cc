@@ -76,17 +76,11 @@ SinkWorker::SinkWorker(Logger* logger, std::shared_ptr<Sink> sink,
       sink_(std::move(sink)),
       overflow_(overflow) {
   batch_.reserve(kMaxBatch);
-  Start();
-}
-
-SinkWorker::~SinkWorker() { Stop(); }
-
-void SinkWorker::Start() {
-  stop_.store(false, std::memory_order_relaxed);
-  joined_.store(false, std::memory_order_relaxed);
   thread_ = std::make_unique<std::thread>([this] { Run(); });
   thread_handle_.store(thread_->native_handle(), std::memory_order_release);
 }
+
+SinkWorker::~SinkWorker() { Stop(); }
 
 bool SinkWorker::IsWorkerThread() const {
   return thread_handle_.load(std::memory_order_acquire) == pthread_self();
@@ -348,13 +342,7 @@ void SinkWorker::WaitFlushed() {
 }
 
 void SinkWorker::Stop() {
-  if (joined_.load(std::memory_order_acquire)) return;
-  if (thread_ == nullptr) {  // a fork()ed child's worker never restarted
-    std::lock_guard<std::mutex> lock(drain_mu_);
-    joined_.store(true, std::memory_order_seq_cst);
-    DrainLocked();
-    return;
-  }
+  if (joined_.load(std::memory_order_acquire) || thread_ == nullptr) return;
   stop_.store(true, std::memory_order_release);
   WakeSlow();
   if (IsWorkerThread()) {
@@ -435,6 +423,9 @@ void SinkWorker::ResetAfterFork() {
   flushed_.store(0, std::memory_order_relaxed);
   dropped_reported_ = 0;
   lost_reported_ = 0;
+  // Stopped: whoever holds drain_mu_ consumes the queue from now on.
+  stop_.store(true, std::memory_order_relaxed);
+  joined_.store(true, std::memory_order_seq_cst);
 }
 
 bool SinkWorker::DrainForCrash(int64_t deadline_ns) {

@@ -99,12 +99,12 @@ class SinkWorker final : public Inbox {
   // until `deadline` (false if it did not get there); Resume() lets it go
   // on (parent). In the child, ResetAfterFork() forgets the thread (it
   // does not exist there), returns the parent's queued entries to the pool
-  // unwritten (the parent writes them) and empties the sink's pending
-  // records; Start() then starts a thread of the child's own.
+  // unwritten (the parent writes them), empties the sink's pending records,
+  // and leaves the worker stopped: callers then write their own entries
+  // (DrainIfStopped()).
   bool Pause(std::chrono::steady_clock::time_point deadline);
   void Resume();
   void ResetAfterFork();
-  void Start();
 
   // SinkWorker::DrainForCrash(): from a crash handler (any thread but the
   // worker's). Wakes the worker and waits, without taking a lock, until it

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -159,7 +160,10 @@ int Crash(int argc, char** argv) {
     }
   }
   if (relog) {
-    relog::InstallCrashHandler();
+    // Longer than the default 2 s: sanitizer builds write slowly.
+    relog::CrashHandlerOptions options;
+    options.flush_timeout = std::chrono::seconds(20);
+    relog::InstallCrashHandler(options);
     relog::Logger* logger = NewFileLogger(path);
     for (int i = 0; i < n; ++i) RELOG_INFO(*logger, "t=0 seq={}", i);
   }

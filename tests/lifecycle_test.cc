@@ -3,8 +3,9 @@
 // What relog writes at the process's turning points: a normal exit with a
 // logger never destroyed, exit() from another thread, a static destructor
 // logging after the exit handlers, and fork() (the parent's queued entries
-// never written twice; a child that logs, shuts down or exits never hangs,
-// also while other threads log hard). Each scenario runs many times; the
+// never written twice; a child logs at once, synchronously, and never
+// hangs when it logs, shuts down or exits, also while other threads log
+// hard). Each scenario runs many times; the
 // exit ones in child processes (tests/child_main.cc), the fork ones here.
 
 #include <sys/wait.h>
@@ -145,14 +146,14 @@ TEST(ForkTest, TheChildNeverWritesTheParentsQueuedEntries) {
   }
 }
 
-TEST(ForkTest, TheChildLogsRightAwayWithThreadsOfItsOwn) {
+TEST(ForkTest, TheChildLogsRightAwayOnItsOwnThread) {
   for (int run = 0; run < kRuns; ++run) {
     const std::string path = MakeTestDir("fork_child_logs") + "/fork.log";
     auto logger = FileLogger(path, /*queue_capacity=*/16);
     ASSERT_NE(logger, nullptr);
     for (int i = 0; i < 100; ++i) RELOG_INFO(*logger, "t=0 seq={}", i);
-    // More than a queue holds, under kBlock: a child without sink threads
-    // would wait for room forever.
+    // More than a queue holds, under kBlock: a child that waited for the
+    // parent's sink threads would wait for room forever.
     ASSERT_EQ(ForkAndWait([&] {
                 for (int i = 0; i < 1000; ++i) {
                   RELOG_INFO(*logger, "t=1 seq={}", i);

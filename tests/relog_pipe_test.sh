@@ -79,6 +79,24 @@ echo "never logged" |
 grep -q "loud" "$tmp/bad_level_stderr.txt" || fail "bad level: stderr was: $(cat "$tmp/bad_level_stderr.txt")"
 [ ! -e "$tmp/bad_level.log" ] || fail "bad level: $tmp/bad_level.log was created"
 
+# A spec that fails at its second sink (a directory that does not exist):
+# exit 2, and the first sink's file is not left behind.
+status=0
+echo "never logged" |
+  "$pipe" --sinks="file:$tmp/first.log;file:$tmp/nodir/x.log" 2> "$tmp/half_stderr.txt" || status=$?
+[ "$status" -eq 2 ] || fail "half-made spec: exit status $status, expected 2"
+grep -q "cannot create file:$tmp/nodir/x.log" "$tmp/half_stderr.txt" ||
+  fail "half-made spec: stderr was: $(cat "$tmp/half_stderr.txt")"
+[ ! -e "$tmp/first.log" ] || fail "half-made spec: $tmp/first.log was left behind"
+
+# A huge bad token is quoted as a short excerpt, not whole.
+status=0
+huge=$(head -c 100000 /dev/zero | tr '\0' 'k')
+echo "never logged" | "$pipe" --sinks="${huge}:/x" 2> "$tmp/huge_stderr.txt" || status=$?
+[ "$status" -eq 2 ] || fail "huge token: exit status $status, expected 2"
+[ "$(wc -c < "$tmp/huge_stderr.txt")" -lt 600 ] ||
+  fail "huge token: the error is $(wc -c < "$tmp/huge_stderr.txt") bytes"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)" >&2
   exit 1
