@@ -148,9 +148,7 @@ void Logger::DispatchSlow(Entry* entry) {
   } else {
     DispatchToMany(entry);
   }
-  // seq_cst, after the pushes' claims (see Dispatch()). In synchronous
-  // mode this is where the call writes its own entry.
-  if (state_.load(std::memory_order_seq_cst) != kRunning) DrainAfterStop();
+  AfterPush();
 }
 
 void Logger::Push(logger_internal::SinkWorker& worker, Entry* entry) {

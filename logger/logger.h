@@ -239,14 +239,7 @@ class Logger {
       if (entry->level() >= fast_sink_->level()) [[likely]] {
         entry->holders().store(1, std::memory_order_relaxed);
         if (fast_inbox_->TryPush(entry)) [[likely]] {
-          // seq_cst, after the push's seq_cst claim: pairs with the store
-          // of the state in StopWorkers() (Dekker). Either the stopping
-          // thread's final drain sees our entry, or we see the state change
-          // and make sure it is written.
-          if (state_.load(std::memory_order_seq_cst) == kRunning) [[likely]] {
-            return;
-          }
-          DrainAfterStop();
+          AfterPush();
           return;
         }
       }
@@ -254,6 +247,16 @@ class Logger {
     DispatchSlow(entry);
   }
   void DispatchSlow(Entry* entry);
+  // Logger::AfterPush(): after every push of a call. seq_cst, after the
+  // push's seq_cst claim: pairs with the store of the state in
+  // StopWorkersLocked() (Dekker). Either the stopping thread's final drain
+  // sees our entry, or we see the state change and write it ourselves (in
+  // synchronous mode, this is where every call writes its entry).
+  void AfterPush() {
+    if (state_.load(std::memory_order_seq_cst) != kRunning) [[unlikely]] {
+      DrainAfterStop();
+    }
+  }
   // Fills a pooled entry (`write_message` formats into its buffer) and
   // dispatches it. A formatter that throws does not escape: the entry
   // carries the error and `format` instead.

@@ -156,16 +156,9 @@ void SinkWorker::Run() {
   prctl(PR_SET_TIMERSLACK, kTimerSlackNs, 0, 0, 0);
   for (;;) {
     PauseIfAsked();
-    if (stop_.load(std::memory_order_acquire)) {
-      // Everything claimed before the stop, and no more: callers that keep
-      // pushing must not keep this thread (and whoever joins it) going.
-      // What they push later is written after the join (see Stop()).
-      const uint64_t target = queue_.tail();
-      while (queue_.head() < target) {
-        if (ProcessBatch() == 0) sched_yield();
-      }
-      return;
-    }
+    // What is still queued is written by Stop(), after the join: callers
+    // that keep pushing must not keep this thread going.
+    if (stop_.load(std::memory_order_acquire)) return;
     const std::size_t handled = ProcessBatch();
     if (handled >= kGatherBelow) continue;
     if (handled > 0) {
@@ -360,7 +353,8 @@ void SinkWorker::Stop() {
   // then its load of joined_ (DrainIfStopped()); either we see its entry,
   // or it sees us done and drains the queue itself.
   joined_.store(true, std::memory_order_seq_cst);
-  // Entries pushed by callers that raced with the stop.
+  // The final drain: everything queued, including what callers pushed
+  // while the stop was under way.
   DrainLocked();
 }
 

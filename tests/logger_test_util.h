@@ -8,6 +8,7 @@
 #define RELOG_TESTS_LOGGER_TEST_UTIL_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -42,10 +43,12 @@ class GatedSink final : public Sink {
     open_ = true;
     cv_.notify_all();
   }
-  // Blocks until the sink thread is inside a write, waiting at the gate.
-  void WaitUntilBlocked() {
+  // Blocks until the sink thread is inside a write, waiting at the gate;
+  // false if that has not happened within a minute.
+  [[nodiscard]] bool WaitUntilBlocked() {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return entered_ > 0; });
+    return cv_.wait_for(lock, std::chrono::seconds(60),
+                        [&] { return entered_ > 0; });
   }
   // Entries that reached DoWrite() (the one waiting at the gate included).
   int entered() const {
