@@ -51,11 +51,6 @@ using ::relog::testing::SyslogMessage;
 
 constexpr auto kDeadline = std::chrono::seconds(60);
 
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
 std::string Message(int i) {
   return absl::StrCat("message ", i, " of relog's rsyslog test: spaces  ",
                       "[brackets] \"quotes\" = ; , UTF-8 \xc3\xa9\xe2\x82\xac");
@@ -70,7 +65,7 @@ TEST(RsyslogIntegrationTest, RealRsyslogReceivesEveryMessageIntact) {
   const uint16_t tcp_port = FreeLoopbackPort(SOCK_STREAM);
   const uint16_t udp_port = FreeLoopbackPort(SOCK_DGRAM);
   absl::StatusOr<std::unique_ptr<Rsyslogd>> daemon =
-      Rsyslogd::Start(TempDir(), tcp_port, udp_port);
+      Rsyslogd::Start(testing::MakeTestDir("rsyslog"), tcp_port, udp_port);
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   Rsyslogd& rsyslogd = **daemon;
 

@@ -64,9 +64,7 @@ std::string Hostname() {
 std::string SocketDir() {
   const char* dir = std::getenv("TEST_TMPDIR");
   if (dir != nullptr && std::string(dir).size() < 80) return dir;
-  char tmpl[] = "/tmp/relog_syslog_XXXXXX";
-  const char* made = ::mkdtemp(tmpl);
-  return made != nullptr ? made : "/tmp";
+  return testing::MakeTestDir("relog_syslog", "/tmp");
 }
 
 // Collects the errors sinks report, for the duration of a test.
