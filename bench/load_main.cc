@@ -325,8 +325,8 @@ class RelogTarget {
   void BeginTimed() { before_ = logger_->GetStats(); }
   void EndTimed(RunResult& r) {
     const LoggerStats after = logger_->GetStats();
-    r.dropped = static_cast<double>(TotalDropped(after) -
-                                    TotalDropped(before_));
+    r.dropped =
+        static_cast<double>(TotalDropped(after) - TotalDropped(before_));
     const double gets =
         static_cast<double>(after.entry_pool.gets - before_.entry_pool.gets);
     const double hits =
@@ -429,9 +429,7 @@ class FormatTarget {
   };
 
   absl::Status Open(const Settings&) { return absl::OkStatus(); }
-  void Log(PerThread& t, int i) {
-    FormatStandard(t.buffer, i);
-  }
+  void Log(PerThread& t, int i) { FormatStandard(t.buffer, i); }
   void Drain() {}
   void Finish() {}
   void BeginTimed() {}
@@ -485,7 +483,7 @@ class Gate {
 };
 
 struct ThreadOutcome {
-  std::vector<uint32_t> ticks;  // latency: one per timed call
+  std::vector<uint32_t> ticks;         // latency: one per timed call
   std::vector<uint32_t> paired_ticks;  // latency: paired format-only calls
   uint64_t allocs = 0;
   int64_t calls = 0;

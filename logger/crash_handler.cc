@@ -82,8 +82,8 @@ void AppendStack(uintptr_t pc) {
       std::strcpy(symbol, "(unknown)");
     }
     char line[320];
-    const int len = std::snprintf(line, sizeof(line), "\n    @ %p  %s",
-                                  frames[i], symbol);
+    const int len =
+        std::snprintf(line, sizeof(line), "\n    @ %p  %s", frames[i], symbol);
     if (len > 0) Append(std::string_view(line, static_cast<std::size_t>(len)));
   }
 }
@@ -139,10 +139,9 @@ void Writer(const char* piece) {
 void InstallCrashHandler(const CrashHandlerOptions& options) {
   static std::once_flag once;
   std::call_once(once, [&] {
-    g_flush_timeout_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(
-            options.flush_timeout)
-            .count();
+    g_flush_timeout_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             options.flush_timeout)
+                             .count();
     absl::InitializeSymbolizer("/proc/self/exe");
     // The first backtrace() loads the unwinder (a dlopen, which allocates):
     // done here, not in a signal handler.
@@ -159,8 +158,8 @@ void InstallCrashHandler(const CrashHandlerOptions& options) {
     o.symbolize_stacktrace = options.symbolize;
     o.use_alternate_stack = true;
     // Past the flush deadline: the alarm is for a handler that hangs.
-    const auto seconds = std::chrono::ceil<std::chrono::seconds>(
-        options.flush_timeout);
+    const auto seconds =
+        std::chrono::ceil<std::chrono::seconds>(options.flush_timeout);
     o.alarm_on_failure_secs = static_cast<int>(seconds.count()) + 2;
     o.call_previous_handler = true;
     o.writerfn = &Writer;

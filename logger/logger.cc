@@ -24,8 +24,8 @@ namespace logger_internal {
 uint32_t CurrentThreadIdSlow() {
   // In a child of fork() every cached id is stale; only the forking thread
   // exists there, and its cache is cleared here.
-  static const int registered = pthread_atfork(
-      nullptr, nullptr, [] { tls_thread_id = 0; });
+  static const int registered =
+      pthread_atfork(nullptr, nullptr, [] { tls_thread_id = 0; });
   (void)registered;
   tls_thread_id = static_cast<uint32_t>(syscall(SYS_gettid));
   return tls_thread_id;
@@ -75,7 +75,8 @@ Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
   workers_.reserve(sinks.size());
   for (auto& sink : sinks) {
     if (sink == nullptr) continue;
-    const OverflowPolicy overflow = sink->overflow().value_or(options_.overflow);
+    const OverflowPolicy overflow =
+        sink->overflow().value_or(options_.overflow);
     workers_.push_back(std::make_unique<logger_internal::SinkWorker>(
         this, std::move(sink), options_.queue_capacity, overflow));
   }
@@ -118,8 +119,8 @@ void Logger::FormatFailed(Entry& entry, fmt::string_view format) {
   auto& message = entry.mutable_message();
   message.clear();
   try {
-    fmt::format_to(fmt::appender(message), "[relog: format error: {}] {}",
-                   what, std::string_view(format.data(), format.size()));
+    fmt::format_to(fmt::appender(message), "[relog: format error: {}] {}", what,
+                   std::string_view(format.data(), format.size()));
   } catch (...) {
     message.clear();  // out of memory: log the bare marker
     constexpr std::string_view kMarker = "[relog: format error]";

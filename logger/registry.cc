@@ -127,8 +127,6 @@ void LoggerRegistry::PrepareFork(Logger& logger) { logger.PrepareFork(); }
 void LoggerRegistry::ParentAfterFork(Logger& logger) {
   logger.ParentAfterFork();
 }
-void LoggerRegistry::ChildAfterFork(Logger& logger) {
-  logger.ChildAfterFork();
-}
+void LoggerRegistry::ChildAfterFork(Logger& logger) { logger.ChildAfterFork(); }
 
 }  // namespace relog::logger_internal

@@ -99,8 +99,10 @@ void SinkWorker::PushBlocking(SinkWorker** workers, std::size_t n,
     // so one stuck sink does not keep it from the rest.
     std::size_t left = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      if (!workers[i]->queue_.TryPush(entry)) workers[left++] = workers[i];
-      else workers[i]->WakeIfParked();
+      if (!workers[i]->queue_.TryPush(entry))
+        workers[left++] = workers[i];
+      else
+        workers[i]->WakeIfParked();
     }
     n = left;
     if (n == 0) return;
@@ -280,8 +282,8 @@ void SinkWorker::Deliver() {
 }
 
 void SinkWorker::WriteNotice(uint64_t count, std::string_view what,
-                             const SourceLocation& location,
-                             uint64_t& reported, uint64_t now_total) {
+                             const SourceLocation& location, uint64_t& reported,
+                             uint64_t now_total) {
   Entry notice(&logger_->buffers_);
   notice.Set(ReadTimestampNanos(), Level::kWarn, CurrentThreadId(),
              logger_->name(), location);

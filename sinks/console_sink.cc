@@ -85,8 +85,7 @@ void ConsoleSink::DoWrite(const Entry& entry) {
   const std::size_t start = out.size();
   formatter_->Format(entry, out);
   // Reset before the newline, so the terminal's next line starts clean.
-  const bool newline =
-      out.size() > start && out.data()[out.size() - 1] == '\n';
+  const bool newline = out.size() > start && out.data()[out.size() - 1] == '\n';
   if (newline) out.resize(out.size() - 1);
   out.append(kColorReset);
   if (newline) out.push_back('\n');

@@ -6,8 +6,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "logger/quote.h"
 #include "logger/level.h"
+#include "logger/quote.h"
 
 namespace relog {
 namespace {
@@ -42,10 +42,9 @@ absl::StatusOr<std::unique_ptr<PatternFormatter>> PatternFormatter::Create(
       continue;
     }
     if (i + 1 == pattern.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("pattern ", Quote(pattern),
-                       " ends with a lone '%' at position ", i,
-                       "; write \"%%\" for a literal percent sign"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "pattern ", Quote(pattern), " ends with a lone '%' at position ", i,
+          "; write \"%%\" for a literal percent sign"));
     }
     const char flag = pattern[++i];
     Field field;

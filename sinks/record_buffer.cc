@@ -10,8 +10,7 @@ namespace relog::sink_internal {
 
 std::size_t RecordBuffer::Consume(std::size_t n) {
   n = std::min(n, bytes_.size());
-  if (n == bytes_.size() && n > 0 &&
-      (ends_.empty() || ends_.back() == n)) {
+  if (n == bytes_.size() && n > 0 && (ends_.empty() || ends_.back() == n)) {
     const std::size_t completed = ends_.size();
     Clear();
     return completed;

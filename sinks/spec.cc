@@ -156,8 +156,7 @@ constexpr std::array<KindInfo, 6> kKinds = {{
      "level, overflow, retry, format, pattern, max_size, max_files"},
     {SinkKind::kDaily, "daily",
      "level, overflow, retry, format, pattern, hour, minute, max_days"},
-    {SinkKind::kSyslog, "syslog",
-     "level, overflow, retry, facility, app_name"},
+    {SinkKind::kSyslog, "syslog", "level, overflow, retry, facility, app_name"},
     {SinkKind::kNull, "null", "level, overflow, retry"},
 }};
 

@@ -109,12 +109,12 @@ void AppHandler(int signo) {
 
 // Real faults, which the sanitizers' checks do not catch first: not
 // inlined, so the stack shows it.
-[[noreturn]] __attribute__((noinline, no_sanitize("undefined"))) void
-CrashWith(std::string_view kind) {
+[[noreturn]] __attribute__((noinline, no_sanitize("undefined"))) void CrashWith(
+    std::string_view kind) {
   if (kind == "segv") {
     // A page that may not be touched.
-    volatile int* p = static_cast<int*>(::mmap(
-        nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    volatile int* p = static_cast<int*>(
+        ::mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
     *p = 1;
   } else if (kind == "abort") {
     std::abort();

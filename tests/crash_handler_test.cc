@@ -63,9 +63,9 @@ TEST_P(CrashHandlerTest, EveryLineAndTheSignalReachTheFileAndTheEndIsTheSame) {
   ASSERT_NE(control.Describe(), "exit 3") << control.output;
   for (int run = 0; run < kRuns; ++run) {
     const std::string path = absl::StrCat(dir, "/run", run, ".log");
-    const ChildResult r = RunChild(
-        {g_child, "crash", c.kind, path, std::to_string(kLines)}, kDeadline,
-        kChildEnv);
+    const ChildResult r =
+        RunChild({g_child, "crash", c.kind, path, std::to_string(kLines)},
+                 kDeadline, kChildEnv);
     ASSERT_EQ(r.Describe(), control.Describe())
         << "run " << run << " ended unlike the crash without relog:\n"
         << r.output;

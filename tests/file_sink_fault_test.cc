@@ -239,7 +239,8 @@ void CheckFailedReopen(Kind kind, const std::string& sub,
   EXPECT_EQ((*sink)->GetStats().written, 4u);
 }
 
-TEST_P(FileSinkFaultTest, AFailedReopenNotADirectoryIsReportedAndTheSinkRecovers) {
+TEST_P(FileSinkFaultTest,
+       AFailedReopenNotADirectoryIsReportedAndTheSinkRecovers) {
   const std::string dir = MakeTestDir("fault_reopen");
   const std::string sub = dir + "/sub";
   ASSERT_EQ(::mkdir(sub.c_str(), 0700), 0);
@@ -259,7 +260,8 @@ TEST_P(FileSinkFaultTest, AFailedReopenNotADirectoryIsReportedAndTheSinkRecovers
       sub + ".moved/app.log");
 }
 
-TEST_P(FileSinkFaultTest, AFailedReopenPermissionDeniedIsReportedAndTheSinkRecovers) {
+TEST_P(FileSinkFaultTest,
+       AFailedReopenPermissionDeniedIsReportedAndTheSinkRecovers) {
   const SharedTestDir shared("fault_reopen_perm");
   const std::string& dir = shared.path();
   RunAsUnprivileged([&] {
@@ -293,7 +295,7 @@ TEST(FileSinkFaultTest, DevFullOpenedDirectlyReportsEveryFailedFlush) {
     EXPECT_EQ((*sink)->GetStats().errors, static_cast<uint64_t>(i));
     EXPECT_EQ((*sink)->pending(), static_cast<std::size_t>(i));  // kept
   }
-  (*sink)->Discard();  // what its logger does after the retry time
+  (*sink)->Discard();             // what its logger does after the retry time
   EXPECT_TRUE((*sink)->Flush());  // nothing pending: nothing to fail
   const SinkStats stats = (*sink)->GetStats();
   EXPECT_EQ(stats.errors, 3u);

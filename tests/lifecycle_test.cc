@@ -50,9 +50,8 @@ TEST(ExitTest, ALoggerNeverDestroyedWritesEverythingWhenMainReturns) {
   constexpr int kLines = 10000;
   for (int run = 0; run < kRuns; ++run) {
     const std::string path = MakeTestDir("leak") + "/leak.log";
-    const ChildResult r =
-        RunChild({g_child, "leak-return", path, std::to_string(kLines)},
-                 kDeadline);
+    const ChildResult r = RunChild(
+        {g_child, "leak-return", path, std::to_string(kLines)}, kDeadline);
     ASSERT_EQ(r.Describe(), "exit 0") << r.output;
     const SequenceReport s = CheckSequences(ReadLines(path), 1);
     ASSERT_EQ(s.error, "") << "run " << run;
@@ -64,9 +63,9 @@ TEST(ExitTest, ExitFromAnotherThreadWritesWhatWasLogged) {
   constexpr int kLines = 10000;
   for (int run = 0; run < kRuns; ++run) {
     const std::string path = MakeTestDir("exit_thread") + "/exit.log";
-    const ChildResult r = RunChild(
-        {g_child, "exit-other-thread", path, std::to_string(kLines)},
-        kDeadline);
+    const ChildResult r =
+        RunChild({g_child, "exit-other-thread", path, std::to_string(kLines)},
+                 kDeadline);
     ASSERT_EQ(r.Describe(), "exit 0") << r.output;
     // Everything logged before exit() was called, once and in order; of
     // what main logged while the process was exiting, a prefix (each line

@@ -504,7 +504,8 @@ TEST(LoggerTest, ShutdownRacingWithCallersWritesOrRejectsEveryCall) {
 // destroy it.
 TEST(LoggerTest, CallsAfterShutdownFromOtherThreadsAreRejectedAndCounted) {
   auto sink = std::make_shared<MemorySink>();
-  auto logger = std::make_unique<Logger>(Options(), std::vector<std::shared_ptr<Sink>>{sink});
+  auto logger = std::make_unique<Logger>(
+      Options(), std::vector<std::shared_ptr<Sink>>{sink});
   std::atomic<bool> stop{false};
   std::atomic<int> calls{0};
   std::thread caller([&] {

@@ -42,12 +42,12 @@ namespace {
 
 using ::relog::testing::FreeLoopbackPort;
 using ::relog::testing::kRsyslogd;
+using ::relog::testing::ParseRfc5424;
 using ::relog::testing::PollInterval;
 using ::relog::testing::Rsyslogd;
+using ::relog::testing::SyslogMessage;
 using ::relog::testing::TcpAccepts;
 using ::relog::testing::WaitForLines;
-using ::relog::testing::ParseRfc5424;
-using ::relog::testing::SyslogMessage;
 
 constexpr auto kDeadline = std::chrono::seconds(60);
 

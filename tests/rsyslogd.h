@@ -139,8 +139,8 @@ class Rsyslogd {
   std::string log() const { return ReadFile(log_path_); }
   // Waits until it accepts TCP connections on `tcp_port` (false if it died
   // or `timeout` passed first).
-  bool WaitUntilAccepting(uint16_t tcp_port,
-                          std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  bool WaitUntilAccepting(uint16_t tcp_port, std::chrono::seconds timeout =
+                                                 std::chrono::seconds(60)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!TcpAccepts(tcp_port)) {
       if (Exited() || std::chrono::steady_clock::now() > deadline) return false;

@@ -105,7 +105,8 @@ TEST(SinkOutageTest, ALongOutageIsCountedLostAndNoticedWhenTheSinkIsBack) {
   // The notice reads like relog's own line: its source is relog's code.
   const std::vector<std::string> locations = sink->locations();
   ASSERT_EQ(locations.size(), 2u);
-  EXPECT_THAT(locations[1], ::testing::MatchesRegex("sink_worker\\.cc:[1-9][0-9]*"));
+  EXPECT_THAT(locations[1],
+              ::testing::MatchesRegex("sink_worker\\.cc:[1-9][0-9]*"));
 }
 
 TEST(SinkOutageTest, ALongOutageNeverHoldsUpTheCallers) {
@@ -125,9 +126,8 @@ TEST(SinkOutageTest, ALongOutageNeverHoldsUpTheCallers) {
       finished.fetch_add(1);
     });
   }
-  const bool all_finished =
-      WaitFor([&] { return finished.load() == kThreads; },
-              std::chrono::seconds(120));
+  const bool all_finished = WaitFor([&] { return finished.load() == kThreads; },
+                                    std::chrono::seconds(120));
   sink->set_failing(false);  // let any stuck caller go, then judge
   for (auto& t : threads) t.join();
   ASSERT_TRUE(all_finished) << "callers were held up by the outage";
@@ -200,7 +200,8 @@ TEST(SinkOutageTest, CountersAccountForEveryCallUnderLoadAndFaults) {
   EXPECT_EQ(s.sinks[2].offered, kCalls / 10);
   ExpectCountersAddUp(s);
   // What each sink says it wrote is what it holds, each line once.
-  const int64_t flaky_lines = ExpectIncreasingPerThread(flaky->delivered(), kThreads);
+  const int64_t flaky_lines =
+      ExpectIncreasingPerThread(flaky->delivered(), kThreads);
   EXPECT_EQ(static_cast<uint64_t>(flaky_lines), s.sinks[0].written);
   const int64_t dropping_lines =
       ExpectIncreasingPerThread(dropping->messages(), kThreads);

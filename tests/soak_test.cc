@@ -11,11 +11,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <fstream>
-#include <sstream>
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -141,7 +141,8 @@ TEST(SoakTest, EightThreadsThreeSinksTwoSyslogRestarts) {
         progress.fetch_add(1, std::memory_order_relaxed);
         // A steady pace (a load generator's, not a wait for anything).
         std::this_thread::sleep_until(
-            start + std::chrono::microseconds(1000000LL * (i + 1) / kPerSecond));
+            start +
+            std::chrono::microseconds(1000000LL * (i + 1) / kPerSecond));
       }
     });
   }
@@ -227,9 +228,11 @@ TEST(SoakTest, EightThreadsThreeSinksTwoSyslogRestarts) {
       static_cast<unsigned long long>(lost), kRestarts,
       static_cast<long long>(vanished), static_cast<long long>(at_risk),
       order.size() - arrived.size());
-  ::testing::Test::RecordProperty("syslog_arrived", static_cast<int>(arrived.size()));
+  ::testing::Test::RecordProperty("syslog_arrived",
+                                  static_cast<int>(arrived.size()));
   ::testing::Test::RecordProperty("syslog_lost", static_cast<int>(lost));
-  ::testing::Test::RecordProperty("syslog_vanished", static_cast<int>(vanished));
+  ::testing::Test::RecordProperty("syslog_vanished",
+                                  static_cast<int>(vanished));
   // Nothing arrives that was counted lost; what vanished unseen is at most
   // what the kernel held at the restarts.
   EXPECT_GE(vanished, 0);

@@ -251,8 +251,7 @@ TEST(SpecTest, AFailedCreationIsAnErrorNamingTheSinkAndLeavesNothing) {
   EXPECT_THAT(sinks.status().message(),
               HasSubstr(absl::StrCat("sink spec: cannot create file:", bad,
                                      " (at position ",
-                                     good.size() + rotating.size() + 17,
-                                     ")")));
+                                     good.size() + rotating.size() + 17, ")")));
   // The files the first two sinks made are gone again.
   EXPECT_EQ(testing::ListDir(dir), std::vector<std::string>{});
 }

@@ -387,7 +387,8 @@ TEST_F(SyslogSinkTest, TcpHoldsRecordsThroughAShortOutage) {
 
   RELOG_INFO(logger, "kept");
   // The sink finds the connection closed, cannot reconnect, and retries.
-  ASSERT_TRUE(testing::WaitFor([&] { return (*sink)->GetStats().errors >= 2; }));
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return (*sink)->GetStats().errors >= 2; }));
   auto second = SyslogServer::Start(SyslogServer::Kind::kTcp, port);
   ASSERT_TRUE(second.ok()) << second.status();
   RELOG_INFO(logger, "back");

@@ -11,11 +11,11 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,7 +41,8 @@ namespace relog::testing {
 // A new, empty directory under `base` (default: $TEST_TMPDIR, else /tmp).
 // If it cannot be made, the test fails here (an exception gtest reports),
 // rather than later with a misleading assertion.
-inline std::string MakeTestDir(std::string_view name, const char* base = nullptr) {
+inline std::string MakeTestDir(std::string_view name,
+                               const char* base = nullptr) {
   if (base == nullptr) base = std::getenv("TEST_TMPDIR");
   std::string tmpl =
       absl::StrCat(base != nullptr ? base : "/tmp", "/",
@@ -255,7 +256,8 @@ inline ChildResult RunChild(const std::vector<std::string>& argv,
     ::dup2(out, 2);
     for (const std::string& kv : extra_env) ::putenv(::strdup(kv.c_str()));
     std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     ::execv(args[0], args.data());
     _exit(127);
