@@ -94,7 +94,9 @@ std::atomic<bool> g_force_system{false};
 const bool g_tsc_usable = [] {
   pthread_atfork(nullptr, nullptr,
                  [] { g_lock.store(false, std::memory_order_relaxed); });
-  return TscIsUsable();
+  const bool usable = TscIsUsable();
+  if (!usable) g_calibration.kernel_only.store(true, std::memory_order_relaxed);
+  return usable;
 }();
 
 // The writer lock, spun for briefly; not held if it stays taken (another
@@ -267,6 +269,8 @@ void SetMaxIntervalForTesting(int64_t nanos) {
 
 void ForceSystemClockForTesting(bool force) {
   g_force_system.store(force, std::memory_order_relaxed);
+  g_calibration.kernel_only.store(force || !g_tsc_usable,
+                                  std::memory_order_relaxed);
   const WriterLock lock;
   if (lock.held()) PublishMaxDelta(force || !g_writer.calibrated ? 0 : 1);
 }

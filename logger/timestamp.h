@@ -57,6 +57,10 @@ struct Calibration {
   // Ticks after base_tsc for which this calibration may be used; 0 until
   // the first calibration, so every read takes the slow path.
   std::atomic<uint64_t> max_delta{0};
+  // Set once it is known that the counter is not a usable clock here (or a
+  // test forces the kernel's): reads go straight to clock_gettime, without
+  // reading the counter first.
+  std::atomic<bool> kernel_only{false};
 };
 extern Calibration g_calibration;
 
@@ -90,6 +94,9 @@ void ForceSystemClockForTesting(bool force);
 inline int64_t ReadTimestampNanos() {
 #if defined(__x86_64__)
   using timestamp_internal::g_calibration;
+  if (g_calibration.kernel_only.load(std::memory_order_relaxed)) [[unlikely]] {
+    return timestamp_internal::SystemNanos();
+  }
   const uint64_t tsc = __rdtsc();
   // All loads acquire (plain loads on x86): a field value written by a
   // concurrent writer makes the second load of `seq` see that writer's odd
