@@ -38,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -173,15 +174,22 @@ class Logger {
   }
 
   // Logger::LogCompiled(): as Log(), with the format also compiled by fmt
-  // (`compiled` is FMT_COMPILE(format)) into code for these argument
-  // types, so nothing is parsed when the call runs (faster to format, more
-  // code per call site; README, "Using relog").
+  // (the first argument is FMT_COMPILE(format)) into code for these
+  // argument types, so nothing is parsed when the call runs (faster to
+  // format, more code per call site; README, "Using relog").
+  //
+  // The compiled format's type is empty, and hidden (fmt declares it so
+  // inside a lambda): it is made afresh where it is used rather than
+  // captured, since a capture would give the closure a field of hidden type
+  // and g++ warns (-Wattributes) for calls in member functions defined in a
+  // class body.
   template <typename Compiled, typename... Args>
   void LogCompiled(Level level, const SourceLocation& location,
-                   const Compiled& compiled, fmt::format_string<Args...> format,
-                   Args&&... args) {
+                   const Compiled& /*compiled*/,
+                   fmt::format_string<Args...> format, Args&&... args) {
+    static_assert(std::is_empty_v<Compiled>);
     Emit(level, location, format, [&](fmt::detail::buffer<char>& out) {
-      logger_internal::FormatCompiled(out, compiled, args...);
+      logger_internal::FormatCompiled(out, Compiled(), args...);
     });
   }
 

@@ -65,6 +65,17 @@ struct fmt::formatter<relog::Explosive> {
   }
 };
 
+// A class with external linkage whose member function, defined in the class
+// body, logs: with compiled formats g++ 12 once warned here (-Wattributes,
+// "declared with greater visibility than the type of its field"), which
+// -Werror (on for this file) turns into a build failure.
+namespace relog_format_test {
+struct Service {
+  relog::Logger* logger;
+  void Handle(int request) { RELOG_INFO(*logger, "request {}", request); }
+};
+}  // namespace relog_format_test
+
 namespace relog {
 namespace {
 
@@ -99,6 +110,12 @@ TEST(LoggerFormatModeTest, BuiltInTheModeItsTargetAsksFor) {
 #else
   EXPECT_EQ(RELOG_EXPECT_COMPILED, 0);
 #endif
+}
+
+TEST_F(LoggerFormatTest, ACallInAMemberFunctionDefinedInItsClass) {
+  relog_format_test::Service service{&logger_};
+  service.Handle(7);
+  EXPECT_EQ(Messages(), std::vector<std::string>{"request 7"});
 }
 
 TEST_F(LoggerFormatTest, TheStandardMessage) {
