@@ -25,8 +25,9 @@
 // What is async-signal-safe and what is best effort: the handler takes no
 // lock and allocates nothing (the final entry of each logger is made when
 // the handler is installed, or when the logger is made); it reads the set
-// of loggers without a lock, wakes parked sink threads with a bare futex
-// call, and waits for them with nanosleep(). Writing is done by the sink
+// of loggers without a lock, wakes parked sink threads as a push does
+// (std::atomic::notify_one: atomics and a futex call), and waits for them
+// with nanosleep(). Writing is done by the sink
 // threads, which are not in a signal handler. So it is best effort when
 // the crash itself is in the way: a crash on a sink thread (inside a
 // sink's write) leaves that sink's queue unwritten; a sink thread that

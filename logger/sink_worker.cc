@@ -2,17 +2,14 @@
 
 #include "logger/sink_worker.h"
 
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <climits>
 #include <new>
 
 #include "fmt/format.h"
@@ -427,13 +424,12 @@ void SinkWorker::ResetAfterFork() {
 bool SinkWorker::DrainForCrash(int64_t deadline_ns) {
   if (thread_ == nullptr || IsWorkerThread()) return false;
   const uint64_t target = queue_.tail();
-  // No gather pauses while we wait; and a parked worker is woken with a
-  // bare futex call (no lock, unlike a condition variable).
+  // No gather pauses while we wait. A parked worker is woken the way every
+  // push wakes it (std::atomic::notify_one: atomics and a futex call, no
+  // lock; a bare futex wake would miss a waiter that libstdc++ parks on a
+  // proxy word).
   flush_waiters_.fetch_add(1, std::memory_order_seq_cst);
-  if (parked_.exchange(0, std::memory_order_seq_cst) != 0) {
-    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&parked_),
-            FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
-  }
+  WakeSlow();
   bool done = false;
   while (!(done = flushed_.load(std::memory_order_seq_cst) >= target) &&
          MonotonicNanos() < deadline_ns) {

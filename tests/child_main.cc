@@ -13,7 +13,7 @@
 //                                   destructor of a static made before it
 //   child crash KIND FILE N [--no-relog] [--app-handler=MARKER]
 //                                   N lines, then a crash of KIND (segv,
-//                                   abort, throw, bus, fpe); --no-relog: no
+//                                   abort, throw, bus, ill, fpe); --no-relog: no
 //                                   logger and no crash handler (the
 //                                   control); --app-handler: the program's
 //                                   own handler, installed first, writes
@@ -128,6 +128,8 @@ void AppHandler(int signo) {
     volatile char* p = static_cast<char*>(
         ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
     p[0] = 1;
+  } else if (kind == "ill") {
+    __builtin_trap();  // ud2: an illegal instruction
   } else if (kind == "fpe") {
     // Not 1 / zero, which compilers turn into a comparison.
     volatile int seven = 7;

@@ -2,7 +2,7 @@
 //
 // relog::InstallCrashHandler(): a child process (tests/child_main.cc) logs
 // N lines to a file and crashes (SIGSEGV, abort(), an uncaught exception,
-// SIGBUS, SIGFPE). Every run must leave all N lines, once each and in order,
+// SIGBUS, SIGILL, SIGFPE). Every run must leave all N lines, once each and in order,
 // then a final fatal entry naming the signal with a stack trace; and the
 // process must end exactly as the same crash ends without relog (the
 // control run), with a handler the program installed earlier still run.
@@ -94,6 +94,7 @@ INSTANTIATE_TEST_SUITE_P(
                             "uncaught exception of type std::runtime_error: "
                             "nobody catches this"},
                       Crash{"bus", "SIGBUS", "CrashWith"},
+                      Crash{"ill", "SIGILL", "CrashWith"},
                       Crash{"fpe", "SIGFPE", "CrashWith"}),
     [](const ::testing::TestParamInfo<Crash>& p) {
       return std::string(p.param.kind);
