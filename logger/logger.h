@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "absl/base/attributes.h"
+#include "absl/base/thread_annotations.h"
 #include "fmt/core.h"
 #include "logger/entry.h"
 #include "logger/inbox.h"
@@ -300,7 +301,8 @@ class Logger {
 
   // Lifecycle, under lifecycle_mu_ (see LoggerRegistry for the callers).
   // Stores `state` and stops every sink thread, draining its queue.
-  void StopWorkersLocked(State state);
+  void StopWorkersLocked(State state)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(lifecycle_mu_);
   // Exit: from kRunning to kSynchronous.
   void EnterSynchronousMode();
   // fork(): PrepareFork() takes lifecycle_mu_ and pauses the sink threads
