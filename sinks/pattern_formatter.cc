@@ -113,10 +113,10 @@ absl::StatusOr<std::unique_ptr<PatternFormatter>> PatternFormatter::Create(
         field = Field::kMessage;
         break;
       default:
-        return absl::InvalidArgumentError(
-            absl::StrCat("pattern ", Quote(pattern), ": unknown flag '%",
-                         absl::string_view(&flag, 1), "' at position ", i - 1,
-                         "; known flags: ", AbslView(kKnownFlags)));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "pattern ", Quote(pattern), ": unknown flag ",
+            Quote(std::string{'%', flag}), " at position ", i - 1,
+            "; known flags: ", AbslView(kKnownFlags)));
     }
     steps.push_back(Step{field, 0, 0});
   }
