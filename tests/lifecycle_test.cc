@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "logger/logger.h"
 #include "sinks/file_sink.h"
+#include "tests/logger_test_util.h"
 #include "tests/test_util.h"
 
 namespace relog {
@@ -85,11 +86,7 @@ TEST(ExitTest, AStaticDestructorThatLogsAfterTheExitHandlersIsWritten) {
 }
 
 LoggerOptions Options(std::size_t queue_capacity = 8192) {
-  LoggerOptions o;
-  o.name = "fork";
-  o.level = Level::kTrace;
-  o.queue_capacity = queue_capacity;
-  return o;
+  return testing::TestLoggerOptions("fork", queue_capacity);
 }
 
 std::unique_ptr<Logger> FileLogger(const std::string& path,

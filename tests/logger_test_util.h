@@ -14,6 +14,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,16 @@ class LoggerTestPeer {
 };
 
 namespace testing {
+
+// Options for a test's logger: every level, and the given queue size.
+inline LoggerOptions TestLoggerOptions(std::string name,
+                                       std::size_t queue_capacity = 8192) {
+  LoggerOptions o;
+  o.name = std::move(name);
+  o.level = Level::kTrace;
+  o.queue_capacity = queue_capacity;
+  return o;
+}
 
 // A sink whose writes wait until the test opens its gate: a slow or stuck
 // sink on demand. Records messages like MemorySink.

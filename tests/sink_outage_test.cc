@@ -34,11 +34,7 @@ using ::relog::testing::WaitFor;
 using ::testing::HasSubstr;
 
 LoggerOptions Options(std::size_t queue_capacity = 8192) {
-  LoggerOptions o;
-  o.name = "outage";
-  o.level = Level::kTrace;
-  o.queue_capacity = queue_capacity;
-  return o;
+  return testing::TestLoggerOptions("outage", queue_capacity);
 }
 
 void ExpectCountersAddUp(const LoggerStats& s) {
