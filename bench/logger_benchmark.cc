@@ -116,21 +116,28 @@ void BM_CallerSteps(benchmark::State& state) {
 }
 BENCHMARK(BM_CallerSteps)->DenseRange(0, 2);
 
-relog::Logger& NullLogger() {
-  static relog::Logger* const logger = [] {
-    relog::LoggerOptions options;
-    options.name = "bench";
-    return new relog::Logger(std::move(options),
-                             {std::make_shared<relog::NullSink>()});
-  }();
-  return *logger;
+relog::Logger* NewNullLogger(bool deferred) {
+  relog::LoggerOptions options;
+  options.name = "bench";
+  options.deferred_formatting = deferred;
+  return new relog::Logger(std::move(options),
+                           {std::make_shared<relog::NullSink>()});
+}
+
+// Loggers with a NullSink: formatting deferred to the sink side (the
+// default), or on the caller.
+relog::Logger& NullLogger(bool deferred) {
+  static relog::Logger* const with = NewNullLogger(true);
+  static relog::Logger* const without = NewNullLogger(false);
+  return deferred ? *with : *without;
 }
 
 // Logs the standard message `iterations` times on this thread, counting
 // blocked pushes and pool misses (why a run was slow) on thread 0.
 template <typename LogOne>
-void RunLogCalls(benchmark::State& state, const LogOne& log_one) {
-  relog::Logger& logger = NullLogger();
+void RunLogCalls(benchmark::State& state, bool deferred,
+                 const LogOne& log_one) {
+  relog::Logger& logger = NullLogger(deferred);
   relog::LoggerStats before;
   if (state.thread_index() == 0) before = logger.GetStats();
   int i = 0;
@@ -148,13 +155,24 @@ void RunLogCalls(benchmark::State& state, const LogOne& log_one) {
   }
 }
 
-// BM_LogNullSink: one RELOG_INFO of the standard message into a logger with
-// a NullSink (the sink thread does the rest on the other core).
+void LogStandard(relog::Logger& logger, int i) {
+  RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+             kString);
+}
+
+// BM_LogNullSinkDeferred: one RELOG_INFO of the standard message into a
+// logger with a NullSink, the default way: the arguments are copied and
+// the sink side would format them (a NullSink never reads the message, so
+// this is the caller's cost alone).
+void BM_LogNullSinkDeferred(benchmark::State& state) {
+  RunLogCalls(state, /*deferred=*/true, LogStandard);
+}
+BENCHMARK(BM_LogNullSinkDeferred)->Threads(1)->Threads(2)->UseRealTime();
+
+// BM_LogNullSink: the same call formatting on the caller (a logger with
+// LoggerOptions::deferred_formatting off), with the compiled format.
 void BM_LogNullSink(benchmark::State& state) {
-  RunLogCalls(state, [](relog::Logger& logger, int i) {
-    RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
-               kString);
-  });
+  RunLogCalls(state, /*deferred=*/false, LogStandard);
 }
 BENCHMARK(BM_LogNullSink)->Threads(1)->Threads(2)->UseRealTime();
 
@@ -162,7 +180,7 @@ BENCHMARK(BM_LogNullSink)->Threads(1)->Threads(2)->UseRealTime();
 // time (what the macros do under RELOG_COMPILE_FORMATS=0): its ratio to
 // BM_FormatOnly is the logger's own cost over identical formatting.
 void BM_LogNullSinkRuntimeFormat(benchmark::State& state) {
-  RunLogCalls(state, [](relog::Logger& logger, int i) {
+  RunLogCalls(state, /*deferred=*/false, [](relog::Logger& logger, int i) {
     if (logger.ShouldLog(relog::Level::kInfo)) {
       logger.Log(relog::Level::kInfo, RELOG_SOURCE_LOCATION,
                  "Logging int: {}, double: {}, string: {}", i, i * 0.5,

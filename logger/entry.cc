@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <new>
+#include <string>
+
+#include "fmt/format.h"
 
 namespace relog {
 namespace logger_internal {
@@ -33,12 +37,58 @@ void MessageBuffer::ShrinkIfOversize(char* inline_data) {
 
 bool Entry::IsReset() const {
   return holders_.load(std::memory_order_relaxed) == 0 &&
-         level_ == Level::kTrace && message_.IsReset();
+         level_ == Level::kTrace &&
+         format_state_.load(std::memory_order_relaxed) == kEager &&
+         message_.IsReset();
 }
 
-Entry* Entry::NewAligned(BufferPool* buffers) {
+Entry* Entry::NewAligned(BufferPool* buffers,
+                         std::atomic<uint64_t>* format_errors) {
   void* p = ::operator new(sizeof(Entry), std::align_val_t{kEntryAlignment});
-  return new (p) Entry(buffers);
+  return new (p) Entry(buffers, format_errors);
+}
+
+std::string_view Entry::DeferredMessage() const {
+  uint8_t state = format_state_.load(std::memory_order_acquire);
+  if (state == kEncoded &&
+      format_state_.compare_exchange_strong(state, kFormatting,
+                                            std::memory_order_acquire)) {
+    // Formatted into a scratch buffer of this thread, not straight after
+    // the arguments: appending may move the buffer the arguments are read
+    // from.
+    thread_local fmt::memory_buffer scratch;
+    scratch.clear();
+    try {
+      decoder_(message_.data(), format_, scratch);
+    } catch (...) {
+      scratch.clear();
+      if (format_errors_ != nullptr) {
+        format_errors_->fetch_add(1, std::memory_order_relaxed);
+      }
+      std::string what = "unknown exception";
+      try {
+        throw;
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      fmt::format_to(fmt::appender(scratch), "[relog: format error: {}] {}",
+                     what, std::string_view(format_.data(), format_.size()));
+    }
+    message_.append(scratch.data(), scratch.data() + scratch.size());
+    // A huge message must not keep a huge scratch buffer on this thread.
+    if (scratch.capacity() > 64 * 1024) scratch = fmt::memory_buffer();
+    // store-release: publishes the text to the readers waiting below.
+    format_state_.store(kFormatted, std::memory_order_release);
+  } else {
+    while (format_state_.load(std::memory_order_acquire) != kFormatted) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+  }
+  return std::string_view(message_.data() + args_size_,
+                          message_.size() - args_size_);
 }
 
 void Entry::DeleteAligned(Entry* entry) {

@@ -2,13 +2,17 @@
 //
 // logger/entry.h: relog::Entry, one log record, recycled through a Pool.
 //
-// A caller fills an Entry (metadata and the formatted message) and hands it
-// to the sink threads as a pointer; nothing is copied. Every sink reads it
-// through the accessors below and must not assume when the message was
-// formatted. The last sink to finish with it gives it back to the pool.
+// A caller fills an Entry (metadata, and either the formatted message or,
+// for a deferred call, the call's arguments encoded with a decoder that
+// formats them) and hands it to the sink threads as a pointer; nothing is
+// copied. Every sink reads it through the accessors below and must not
+// assume when the message was formatted: a deferred entry's message is
+// formatted by its first reader, once, whatever the number of sinks. The
+// last sink to finish with it gives it back to the pool.
 //
-// Entry is thread-compatible: a sink may read it only during Write() and must
-// not keep a reference past it.
+// Entry is thread-compatible, except message(), which several sink threads
+// may call at once: a sink may read it only during Write() and must not keep
+// a reference past it.
 
 #ifndef RELOG_LOGGER_ENTRY_H_
 #define RELOG_LOGGER_ENTRY_H_
@@ -44,7 +48,7 @@ namespace logger_internal {
 // block's capacity: `capacity() == kInlineCapacity` tells where data lives.
 class MessageBuffer final : public fmt::detail::buffer<char> {
  public:
-  static constexpr std::size_t kInlineCapacity = 216;
+  static constexpr std::size_t kInlineCapacity = 180;
 
   MessageBuffer(BufferPool* pool, char* inline_data) : pool_(pool) {
     set(inline_data, kInlineCapacity);
@@ -81,7 +85,16 @@ static_assert(sizeof(MessageBuffer) == 40, "fmt's buffer header changed size");
 
 class Entry {
  public:
-  explicit Entry(BufferPool* buffers) : message_(buffers, inline_) {}
+  // Formats the arguments a deferred call encoded (`args`) with the call's
+  // `format` into `out`. One per call site (see logger/deferred.h).
+  using Decoder = void (*)(const char* args, fmt::string_view format,
+                           fmt::detail::buffer<char>& out);
+
+  // `format_errors`, when given, counts deferred messages whose formatting
+  // threw (on the sink side).
+  explicit Entry(BufferPool* buffers,
+                 std::atomic<uint64_t>* format_errors = nullptr)
+      : message_(buffers, inline_), format_errors_(format_errors) {}
   Entry(const Entry&) = delete;
   Entry& operator=(const Entry&) = delete;
 
@@ -92,24 +105,37 @@ class Entry {
   uint32_t thread_id() const { return thread_id_; }
   std::string_view logger_name() const { return logger_name_; }
   const SourceLocation& location() const { return location_; }
+  // Entry::message(): the formatted message. For a deferred entry, the
+  // first call formats it from the encoded arguments (on the calling sink
+  // thread); calls from other sink threads meanwhile wait for it.
   std::string_view message() const {
-    return std::string_view(message_.data(), message_.size());
+    if (format_state_.load(std::memory_order_acquire) == kEager) [[likely]] {
+      return std::string_view(message_.data(), message_.size());
+    }
+    return DeferredMessage();
+  }
+  // True for an entry whose arguments were encoded by the caller.
+  bool deferred() const {
+    return format_state_.load(std::memory_order_relaxed) != kEager;
   }
 
-  // Pool contract. Reset() empties the message and clears the holder count
-  // and level; the other metadata is overwritten by Set() before every use
-  // (Logger always calls it first), so Reset() leaves it alone rather than
-  // dirty a second cache line on the sink thread.
+  // Pool contract. Reset() empties the message and clears the holder count,
+  // the level and the deferred state; the other metadata is overwritten by
+  // Set() (and SetDeferred()) before every use (Logger always calls them
+  // first), so Reset() leaves it alone rather than dirty a second cache
+  // line on the sink thread.
   void Reset() {
     holders_.store(0, std::memory_order_relaxed);
     level_ = Level::kTrace;
+    format_state_.store(kEager, std::memory_order_relaxed);
     message_.Reset(inline_);
   }
   bool IsReset() const;
 
   // An entry on the heap at a kEntryAlignment boundary, as the logger's
   // pool makes them (its factory and destroy), and its disposal.
-  static Entry* NewAligned(BufferPool* buffers);
+  static Entry* NewAligned(BufferPool* buffers,
+                           std::atomic<uint64_t>* format_errors = nullptr);
   static void DeleteAligned(Entry* entry);
 
   // Filled in by the front end (and by tests building entries by hand).
@@ -122,23 +148,50 @@ class Entry {
     location_ = location;
   }
   fmt::detail::buffer<char>& mutable_message() { return message_; }
+  // Entry::SetDeferred(): the caller encoded `args_size` bytes of arguments
+  // at the start of mutable_message(); `decoder` formats them with `format`
+  // (a string literal) when the message is first read. The push that hands
+  // the entry on publishes this.
+  void SetDeferred(Decoder decoder, uint32_t args_size,
+                   fmt::string_view format) {
+    decoder_ = decoder;
+    args_size_ = args_size;
+    format_ = format;
+    format_state_.store(kEncoded, std::memory_order_relaxed);
+  }
 
   // Sinks that still hold this entry; the last one returns it.
   std::atomic<int>& holders() { return holders_; }
 
  private:
+  enum FormatState : uint8_t {
+    kEager,       // the message is formatted (by the caller)
+    kEncoded,     // deferred, not formatted yet
+    kFormatting,  // a reader is formatting it
+    kFormatted,   // deferred and formatted: after the arguments
+  };
+
+  // message() of a deferred entry: formats it if no reader has yet.
+  std::string_view DeferredMessage() const;
+
   // Line 0: the message buffer's header and everything a sink thread
   // writes or needs to route the entry (Reset() touches nothing else), so
   // an entry costs the sink thread, and the next caller, one line transfer
   // beyond the bytes a sink actually reads.
-  logger_internal::MessageBuffer message_;
+  mutable logger_internal::MessageBuffer message_;
   std::atomic<int> holders_{0};
   Level level_ = Level::kTrace;
+  mutable std::atomic<uint8_t> format_state_{kEager};
   uint32_t thread_id_ = 0;
   int64_t timestamp_ns_ = 0;
   // Line 1 on: set by every caller before use, read only by formatters.
   std::string_view logger_name_;
   SourceLocation location_;
+  // Deferred entries only.
+  Decoder decoder_ = nullptr;
+  fmt::string_view format_;
+  std::atomic<uint64_t>* const format_errors_;
+  uint32_t args_size_ = 0;
   char inline_[logger_internal::MessageBuffer::kInlineCapacity];
 };
 

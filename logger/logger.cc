@@ -50,11 +50,14 @@ std::size_t MostInFlight(const LoggerOptions& options) {
 }
 
 Pool<Entry>::Options EntryPoolOptions(const LoggerOptions& options,
-                                      BufferPool* buffers) {
+                                      BufferPool* buffers,
+                                      std::atomic<uint64_t>* format_errors) {
   Pool<Entry>::Options po;
   // On a cache-line boundary, so the fields the sink thread touches share
   // one line (see Entry).
-  po.factory = [buffers] { return Entry::NewAligned(buffers); };
+  po.factory = [buffers, format_errors] {
+    return Entry::NewAligned(buffers, format_errors);
+  };
   po.destroy = &Entry::DeleteAligned;
   po.max_idle = std::max(options.pool_max_idle, MostInFlight(options));
   po.per_thread_cache = options.pool_per_thread_cache;
@@ -66,8 +69,9 @@ Pool<Entry>::Options EntryPoolOptions(const LoggerOptions& options,
 Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
     : options_(std::move(options)),
       name_(options_.name),
+      defer_(options_.deferred_formatting && RELOG_DEFERRED_FORMATTING),
       level_(options_.level),
-      entries_(EntryPoolOptions(options_, &buffers_)) {
+      entries_(EntryPoolOptions(options_, &buffers_, &format_errors_)) {
   if (options_.preallocate) entries_.Reserve(MostInFlight(options_));
   // The clock's first sample: its calibration needs 1 ms of baseline, which
   // the rest of start-up usually provides before the first log call.
@@ -270,7 +274,7 @@ void Logger::ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
 
 void Logger::PrepareCrashEntry() {
   if (crash_entry_.load(std::memory_order_relaxed) != nullptr) return;
-  Entry* entry = Entry::NewAligned(&buffers_);
+  Entry* entry = Entry::NewAligned(&buffers_, &format_errors_);
   // Room for a symbolized stack trace, so the crash path never allocates.
   entry->mutable_message().try_reserve(kCrashMessageCapacity);
   crash_entry_.store(entry, std::memory_order_release);

@@ -45,6 +45,7 @@
 #include "absl/base/attributes.h"
 #include "absl/base/thread_annotations.h"
 #include "fmt/core.h"
+#include "logger/deferred.h"
 #include "logger/entry.h"
 #include "logger/inbox.h"
 #include "logger/level.h"
@@ -64,6 +65,14 @@
 #endif
 #if RELOG_COMPILE_FORMATS
 #include "fmt/compile.h"
+#endif
+
+// RELOG_DEFERRED_FORMATTING: 1 (the default), a RELOG_* call whose arguments
+// can all be copied whole copies them and the sink side formats the message
+// (logger/deferred.h; LoggerOptions::deferred_formatting turns it off for a
+// logger at run time); 0, every call formats on the caller.
+#ifndef RELOG_DEFERRED_FORMATTING
+#define RELOG_DEFERRED_FORMATTING 1
 #endif
 
 // The compile-time floor: calls below it are removed entirely. 0 = trace,
@@ -89,6 +98,10 @@ struct LoggerOptions {
   // queue, a batch being written, the caches), so that no log call
   // allocates even in the first burst. Off: entries are made on demand.
   bool preallocate = true;
+  // RELOG_* calls whose arguments can all be copied whole defer their
+  // formatting to the sink side (logger/deferred.h). Off: every call
+  // formats on the caller. (Without RELOG_DEFERRED_FORMATTING, off always.)
+  bool deferred_formatting = true;
 };
 
 // What happened to the entries offered to one sink. Once everything is
@@ -162,9 +175,11 @@ class Logger {
   }
 
   // Logger::Log(): any thread. The format is checked at compile time and
-  // parsed when the call runs. The RELOG_* macros check the level first (so
-  // arguments of a disabled call are not evaluated), capture the source
-  // location, and by default call LogCompiled() instead.
+  // parsed when the call runs, on the calling thread: the format may be a
+  // string known only at run time (fmt::runtime()), which a deferred call
+  // could not keep. The RELOG_* macros check the level first (so arguments
+  // of a disabled call are not evaluated), capture the source location, and
+  // call LogCompiled() or LogLiteral() instead.
   template <typename... Args>
   void Log(Level level, const SourceLocation& location,
            fmt::format_string<Args...> format, Args&&... args) {
@@ -172,6 +187,26 @@ class Logger {
       fmt::vformat_to(fmt::appender(out), format,
                       fmt::make_format_args(args...));
     });
+  }
+
+  // Logger::LogLiteral(): as Log(), for a format that is a string literal
+  // (or any string that outlives the process's logging), which lets a call
+  // whose arguments can all be copied whole defer its formatting to the
+  // sink side (logger/deferred.h). What the macros call when
+  // RELOG_COMPILE_FORMATS is 0.
+  template <typename... Args>
+  void LogLiteral(Level level, const SourceLocation& location,
+                  fmt::format_string<Args...> format, Args&&... args) {
+    if constexpr (RELOG_DEFERRED_FORMATTING &&
+                  logger_internal::kAllDeferrable<Args...>) {
+      if (defer_) [[likely]] {
+        EmitDeferred<logger_internal::RuntimeFormat,
+                     std::remove_cvref_t<Args>...>(level, location, format,
+                                                   args...);
+        return;
+      }
+    }
+    Log(level, location, format, std::forward<Args>(args)...);
   }
 
   // Logger::LogCompiled(): as Log(), with the format also compiled by fmt
@@ -184,11 +219,24 @@ class Logger {
   // captured, since a capture would give the closure a field of hidden type
   // and g++ warns (-Wattributes) for calls in member functions defined in a
   // class body.
+  //
+  // A call whose arguments can all be copied whole defers its formatting
+  // to the sink side (logger/deferred.h), which formats with the same
+  // compiled format.
   template <typename Compiled, typename... Args>
   void LogCompiled(Level level, const SourceLocation& location,
                    const Compiled& /*compiled*/,
                    fmt::format_string<Args...> format, Args&&... args) {
     static_assert(std::is_empty_v<Compiled>);
+    if constexpr (RELOG_DEFERRED_FORMATTING &&
+                  logger_internal::kAllDeferrable<Args...>) {
+      if (defer_) [[likely]] {
+        EmitDeferred<logger_internal::CompiledFormat<Compiled>,
+                     std::remove_cvref_t<Args>...>(level, location, format,
+                                                   args...);
+        return;
+      }
+    }
     Emit(level, location, format, [&](fmt::detail::buffer<char>& out) {
       logger_internal::FormatCompiled(out, Compiled(), args...);
     });
@@ -288,6 +336,22 @@ class Logger {
 #endif
     Dispatch(entry);
   }
+  // Fills a pooled entry with the arguments, encoded, and a decoder that
+  // formats them with F on the sink side, and dispatches it.
+  template <typename F, typename... Ts>
+  void EmitDeferred(Level level, const SourceLocation& location,
+                    fmt::string_view format, const Ts&... args) {
+    Entry* entry = entries_.GetRaw();
+    entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
+               name_, location);
+    const std::size_t size = logger_internal::EncodedSize(args...);
+    fmt::detail::buffer<char>& buffer = entry->mutable_message();
+    buffer.try_resize(size);
+    logger_internal::Encode(buffer.data(), args...);
+    entry->SetDeferred(&logger_internal::Decode<F, Ts...>,
+                       static_cast<uint32_t>(size), format);
+    Dispatch(entry);
+  }
   // Called from a catch block: replaces the message with a description of
   // the exception in flight and counts it.
   void FormatFailed(Entry& entry, fmt::string_view format);
@@ -320,6 +384,8 @@ class Logger {
 
   const LoggerOptions options_;
   const std::string name_;
+  // options_.deferred_formatting, read by every deferrable call.
+  const bool defer_;
   std::atomic<Level> level_;
   std::atomic<uint8_t> state_{kRunning};
   std::atomic<uint64_t> rejected_{0};
@@ -371,14 +437,23 @@ void FormatCompiled(fmt::detail::buffer<char>& out, const Compiled& compiled,
                     const Args&... args) {
   fmt::format_to(fmt::appender(out), compiled, args...);
 }
+template <typename Compiled>
+struct CompiledFormat {
+  template <typename... Vs>
+  static void Format(fmt::detail::buffer<char>& out, fmt::string_view,
+                     const Vs&... values) {
+    FormatCompiled(out, Compiled(), values...);
+  }
+};
 }  // namespace relog::logger_internal
 
 #define RELOG_CALL_LOG_(logger, lvl, format, ...)                       \
   (logger).LogCompiled(lvl, RELOG_SOURCE_LOCATION, FMT_COMPILE(format), \
                        format __VA_OPT__(, ) __VA_ARGS__)
 #else
-#define RELOG_CALL_LOG_(logger, lvl, format, ...) \
-  (logger).Log(lvl, RELOG_SOURCE_LOCATION, format __VA_OPT__(, ) __VA_ARGS__)
+#define RELOG_CALL_LOG_(logger, lvl, format, ...)    \
+  (logger).LogLiteral(lvl, RELOG_SOURCE_LOCATION, \
+                      format __VA_OPT__(, ) __VA_ARGS__)
 #endif
 
 #define RELOG_LOG_AT_(logger, lvl, ...)                        \

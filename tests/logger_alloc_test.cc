@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <string>
 
 #include "absl/base/config.h"
 #include "gtest/gtest.h"
@@ -71,18 +72,40 @@ void ExpectNoAllocationsInSteadyState(Logger& logger, const LogOne& log_one) {
   EXPECT_EQ(logger.GetStats().entry_pool.live, 0u);
 }
 
-LoggerOptions InfoOptions() {
+LoggerOptions InfoOptions(bool deferred = true) {
   LoggerOptions o;
   o.level = Level::kInfo;
+  o.deferred_formatting = deferred;
   return o;
 }
 
+// The default: the arguments are copied into the entry, the sink side
+// formats.
 TEST(LoggerAllocTest, SteadyStateLogCallsAllocateNothing) {
   Logger logger(InfoOptions(), {std::make_shared<NullSink>()});
   ExpectNoAllocationsInSteadyState(logger, [&](int i) {
     RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
                "a string");
   });
+}
+
+// Formatting on the caller (the option off).
+TEST(LoggerAllocTest, CallsThatFormatOnTheCallerAllocateNothing) {
+  Logger logger(InfoOptions(/*deferred=*/false),
+                {std::make_shared<NullSink>()});
+  ExpectNoAllocationsInSteadyState(logger, [&](int i) {
+    RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+               "a string");
+  });
+}
+
+// Arguments longer than an entry holds inline: the copy grows into a
+// pooled buffer, which the entry keeps.
+TEST(LoggerAllocTest, LongDeferredArgumentsAllocateNothing) {
+  Logger logger(InfoOptions(), {std::make_shared<NullSink>()});
+  const std::string big(1000, 'b');
+  ExpectNoAllocationsInSteadyState(
+      logger, [&](int i) { RELOG_INFO(logger, "{} {}", i, big); });
 }
 
 // The same through the run-time-parsed path (Logger::Log, which the macros
