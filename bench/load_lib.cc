@@ -262,6 +262,8 @@ std::string_view LoggerKindName(LoggerKind kind) {
   switch (kind) {
     case LoggerKind::kRelog:
       return "relog";
+    case LoggerKind::kRelogEager:
+      return "relog-eager";
     case LoggerKind::kSpdlog:
       return "spdlog";
     case LoggerKind::kFormat:
@@ -271,12 +273,13 @@ std::string_view LoggerKindName(LoggerKind kind) {
 }
 
 absl::StatusOr<LoggerKind> ParseLoggerKind(std::string_view text) {
-  for (LoggerKind k :
-       {LoggerKind::kRelog, LoggerKind::kSpdlog, LoggerKind::kFormat}) {
+  for (LoggerKind k : {LoggerKind::kRelog, LoggerKind::kRelogEager,
+                       LoggerKind::kSpdlog, LoggerKind::kFormat}) {
     if (text == LoggerKindName(k)) return k;
   }
   return Invalid(fmt::format(
-      "unknown logger \"{}\" (expected relog, spdlog or format)", text));
+      "unknown logger \"{}\" (expected relog, relog-eager, spdlog or format)",
+      text));
 }
 
 std::string_view WorkloadName(Workload workload) {
@@ -679,26 +682,36 @@ std::string FormatTable(const TableInput& input) {
     }
     for (const double threads : thread_counts) {
       const RunResult* relog = Find(input.medians, "relog", workload, threads);
+      const RunResult* eager =
+          Find(input.medians, "relog-eager", workload, threads);
       const RunResult* spdlog =
           Find(input.medians, "spdlog", workload, threads);
       const RunResult* format =
           Find(input.medians, "format", workload, threads);
-      if (relog == nullptr && spdlog == nullptr && format == nullptr) continue;
-      const RunResult* any =
-          relog != nullptr ? relog : (spdlog != nullptr ? spdlog : format);
+      if (relog == nullptr && eager == nullptr && spdlog == nullptr &&
+          format == nullptr) {
+        continue;
+      }
+      const RunResult* any = relog != nullptr   ? relog
+                             : eager != nullptr ? eager
+                             : spdlog != nullptr ? spdlog
+                                                 : format;
       out += fmt::format("\n{}, {} ({:.0f} messages, medians of {:.0f} runs)\n",
                          workload, Plural(threads), any->messages, any->runs);
-      out += fmt::format("  {:<15} {:>12} {:>12} {:>12} {:>13}\n", "", "relog",
-                         "spdlog", "format", "relog/spdlog");
+      out += fmt::format("  {:<15} {:>12} {:>12} {:>12} {:>12} {:>13}\n", "",
+                         "relog", "relog-eager", "spdlog", "format",
+                         "relog/spdlog");
       for (std::size_t i = 0; i < row_count; ++i) {
         const Row& row = rows[i];
         auto value = [&](const RunResult* r) {
           return r == nullptr ? kNaN : r->*row.member;
         };
-        out += fmt::format(
-            "  {:<15} {:>12} {:>12} {:>12} {:>13}\n", row.label,
-            Cell(value(relog), row.kind), Cell(value(spdlog), row.kind),
-            Cell(value(format), row.kind), Ratio(value(relog), value(spdlog)));
+        out += fmt::format("  {:<15} {:>12} {:>12} {:>12} {:>12} {:>13}\n",
+                           row.label, Cell(value(relog), row.kind),
+                           Cell(value(eager), row.kind),
+                           Cell(value(spdlog), row.kind),
+                           Cell(value(format), row.kind),
+                           Ratio(value(relog), value(spdlog)));
       }
 
       const std::string where =
@@ -708,6 +721,10 @@ std::string FormatTable(const TableInput& input) {
         ratio_check("throughput >= 3x spdlog (" + where + ")",
                     relog->msgs_per_sec, spdlog->msgs_per_sec, true, 3.0);
       }
+      if (std::string_view(workload) == "throughput" && eager != nullptr) {
+        ratio_check("throughput >= 0.9x relog-eager (" + where + ")",
+                    relog->msgs_per_sec, eager->msgs_per_sec, true, 0.9);
+      }
       if (std::string_view(workload) == "latency") {
         if (spdlog != nullptr) {
           ratio_check("p99.9 <= 0.1x spdlog (" + where + ")", relog->p999_ns,
@@ -715,9 +732,17 @@ std::string FormatTable(const TableInput& input) {
           ratio_check("p99.99 <= 0.2x spdlog (" + where + ")", relog->p9999_ns,
                       spdlog->p9999_ns, false, 0.2);
         }
+        if (spdlog != nullptr) {
+          ratio_check("p99.99 <= 0.05x spdlog (" + where + ")",
+                      relog->p9999_ns, spdlog->p9999_ns, false, 0.05);
+        }
         if (format != nullptr) {
           ratio_check("p50 <= 1.3x format (" + where + ")", relog->p50_ns,
                       format->p50_ns, false, 1.3);
+          ratio_check("p50 <= 0.15x format (" + where + ")", relog->p50_ns,
+                      format->p50_ns, false, 0.15);
+          ratio_check("p99.9 <= 0.5x format (" + where + ")", relog->p999_ns,
+                      format->p999_ns, false, 0.5);
         }
         ratio_check("p50 <= 1.3x paired format (" + where + ")",
                     relog->p50_ns, relog->paired_format_p50_ns, false, 1.3);

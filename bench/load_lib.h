@@ -24,8 +24,10 @@
 
 namespace relog::load {
 
-// Who is measured: relog, spdlog's async logger, or formatting alone.
-enum class LoggerKind { kRelog, kSpdlog, kFormat };
+// Who is measured: relog (formatting deferred to the sink side, its
+// default), relog formatting on the caller ("relog-eager"), spdlog's async
+// logger, or formatting alone.
+enum class LoggerKind { kRelog, kRelogEager, kSpdlog, kFormat };
 enum class Workload { kLatency, kThroughput, kIdle };
 
 std::string_view LoggerKindName(LoggerKind kind);

@@ -304,6 +304,7 @@ class RelogTarget {
     LoggerOptions options;
     options.name = "load";
     options.overflow = s.drop ? OverflowPolicy::kDrop : OverflowPolicy::kBlock;
+    options.deferred_formatting = s.spec.logger == LoggerKind::kRelog;
     logger_ = std::make_unique<Logger>(std::move(options), *std::move(sinks));
     return absl::OkStatus();
   }
@@ -719,7 +720,9 @@ int ChildMain(const ChildSpec& spec) {
   // console:stdout sink writes to /dev/null instead.
   const int result_fd = ::dup(STDOUT_FILENO);
   if (result_fd < 0) return 1;
-  if (spec.logger == LoggerKind::kRelog) {
+  const bool is_relog = spec.logger == LoggerKind::kRelog ||
+                        spec.logger == LoggerKind::kRelogEager;
+  if (is_relog) {
     absl::StatusOr<SinkSpecInfo> info =
         InspectSinkSpec(absl::GetFlag(FLAGS_sinks));
     if (info.ok() && info->writes_stdout) {
@@ -740,13 +743,14 @@ int ChildMain(const ChildSpec& spec) {
   s.idle_seconds = absl::GetFlag(FLAGS_idle_seconds);
   if (s.child_file.empty() &&
       (spec.logger == LoggerKind::kSpdlog ||
-       (spec.logger == LoggerKind::kRelog && s.sinks.empty()))) {
+       (is_relog && s.sinks.empty()))) {
     std::fprintf(stderr, "load: --child needs --child_file\n");
     return 2;
   }
   absl::StatusOr<RunResult> r;
   switch (spec.logger) {
     case LoggerKind::kRelog:
+    case LoggerKind::kRelogEager:
       r = RunWorkload<RelogTarget>(s);
       break;
     case LoggerKind::kSpdlog:
@@ -893,6 +897,7 @@ std::string LoadAverage() {
 
 std::string ChartColor(const std::string& logger) {
   if (logger == "relog") return "#1f77b4";
+  if (logger == "relog-eager") return "#2ca02c";
   if (logger == "spdlog") return "#d62728";
   return "#7f7f7f";
 }
@@ -905,7 +910,8 @@ int ParentMain(const Options& o) {
                  std::strerror(errno));
     return 1;
   }
-  std::vector<LoggerKind> loggers = {LoggerKind::kRelog};
+  std::vector<LoggerKind> loggers = {LoggerKind::kRelog,
+                                     LoggerKind::kRelogEager};
   if (o.compare) loggers.push_back(LoggerKind::kSpdlog);
   loggers.push_back(LoggerKind::kFormat);
 

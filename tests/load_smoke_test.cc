@@ -91,7 +91,7 @@ TEST(LoadSmokeTest, JsonHasOneLinePerLoggerWorkloadAndThreads) {
       EXPECT_GT(r.max_ns, 0) << line;
     }
   }
-  for (const char* logger : {"relog", "spdlog", "format"}) {
+  for (const char* logger : {"relog", "relog-eager", "spdlog", "format"}) {
     for (const char* workload : {"latency", "throughput"}) {
       EXPECT_TRUE(seen.count({logger, workload})) << logger << " " << workload;
     }
@@ -122,12 +122,15 @@ TEST(LoadSmokeTest, ConsoleStdoutSinkLeavesStdoutToTheResults) {
       "--workload=throughput --messages=2000 --repeat=1 --threads=1");
   ASSERT_EQ(o.exit_code, 0) << o.out;
   const std::vector<std::string> lines = Lines(o.out);
-  ASSERT_EQ(lines.size(), 2u) << o.out;  // relog and format
+  ASSERT_EQ(lines.size(), 3u) << o.out;  // relog, relog-eager and format
+  std::set<std::string> loggers;
   for (const std::string& line : lines) {
     const auto r = ParseJsonLine(line);
     ASSERT_TRUE(r.ok()) << line;
-    EXPECT_TRUE(r->logger == "relog" || r->logger == "format") << line;
+    loggers.insert(r->logger);
   }
+  EXPECT_EQ(loggers,
+            (std::set<std::string>{"relog", "relog-eager", "format"}));
 }
 
 TEST(LoadSmokeTest, BadFlagsAreRejected) {
