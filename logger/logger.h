@@ -199,7 +199,7 @@ class Logger {
                   fmt::format_string<Args...> format, Args&&... args) {
     if constexpr (RELOG_DEFERRED_FORMATTING &&
                   logger_internal::kAllDeferrable<Args...>) {
-      if (defer_) [[likely]] {
+      if (ShouldDefer()) [[likely]] {
         EmitDeferred<logger_internal::RuntimeFormat,
                      std::remove_cvref_t<Args>...>(level, location, format,
                                                    args...);
@@ -222,7 +222,7 @@ class Logger {
   //
   // A call whose arguments can all be copied whole defers its formatting
   // to the sink side (logger/deferred.h), which formats with the same
-  // compiled format.
+  // compiled format, unless a sink is lagging (see ShouldDefer()).
   template <typename Compiled, typename... Args>
   void LogCompiled(Level level, const SourceLocation& location,
                    const Compiled& /*compiled*/,
@@ -230,7 +230,7 @@ class Logger {
     static_assert(std::is_empty_v<Compiled>);
     if constexpr (RELOG_DEFERRED_FORMATTING &&
                   logger_internal::kAllDeferrable<Args...>) {
-      if (defer_) [[likely]] {
+      if (ShouldDefer()) [[likely]] {
         EmitDeferred<logger_internal::CompiledFormat<Compiled>,
                      std::remove_cvref_t<Args>...>(level, location, format,
                                                    args...);
@@ -285,6 +285,18 @@ class Logger {
     // Shut down: calls are rejected.
     kStopped,
   };
+
+  // Logger::ShouldDefer(): whether a deferrable call defers. Not while a
+  // sink thread is lagging: it found a full batch waiting (at least
+  // SinkWorker::kMaxBatch entries, or half its queue) and has not yet come
+  // back to a short one (an eighth of that). A deferred entry costs its
+  // sink thread the formatting, so a sink that is the bottleneck would
+  // fall further behind while the callers wait on a full queue; formatting
+  // on the callers meanwhile shares the work out. The load is of a line
+  // written only when a sink starts or stops lagging.
+  bool ShouldDefer() const {
+    return defer_ && lagging_sinks_.load(std::memory_order_relaxed) == 0;
+  }
 
   // Logger::Dispatch(): hands a filled entry to the sinks. The common case,
   // one sink, a running logger and room in the queue, is inline here: a
@@ -388,6 +400,9 @@ class Logger {
   const bool defer_;
   std::atomic<Level> level_;
   std::atomic<uint8_t> state_{kRunning};
+  // Sink threads lagging (see ShouldDefer()); each adds itself and takes
+  // itself off as it starts and stops.
+  std::atomic<uint32_t> lagging_sinks_{0};
   std::atomic<uint64_t> rejected_{0};
   std::atomic<uint64_t> format_errors_{0};
   // Gets from the entry pool that were not calls of this process (the

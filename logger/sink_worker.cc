@@ -71,7 +71,10 @@ SinkWorker::SinkWorker(Logger* logger, std::shared_ptr<Sink> sink,
     : Inbox(queue_capacity),
       logger_(logger),
       sink_(std::move(sink)),
-      overflow_(overflow) {
+      overflow_(overflow),
+      lag_on_(std::max<std::size_t>(
+          2, std::min<std::size_t>(kMaxBatch, queue_.capacity() / 2))),
+      lag_off_(std::max<std::size_t>(1, lag_on_ / 8)) {
   batch_.reserve(kMaxBatch);
   thread_ = std::make_unique<std::thread>([this] { Run(); });
   thread_handle_.store(thread_->native_handle(), std::memory_order_release);
@@ -217,6 +220,7 @@ std::size_t SinkWorker::ProcessBatch() {
     if (entry == nullptr) break;
     batch_.push_back(entry);
   }
+  UpdateLagging(batch_.size());
   // The high-water mark is sampled: reading the callers' tail takes the
   // line every push writes, which costs a caller a transfer when batches
   // are small. So read it when the batch shows a backlog (it was full) and
@@ -355,6 +359,16 @@ void SinkWorker::Stop() {
   // The final drain: everything queued, including what callers pushed
   // while the stop was under way.
   DrainLocked();
+  if (lagging_) SetLagging(false);
+}
+
+void SinkWorker::SetLagging(bool lagging) {
+  lagging_ = lagging;
+  if (lagging) {
+    logger_->lagging_sinks_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    logger_->lagging_sinks_.fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 void SinkWorker::DrainIfStopped() {

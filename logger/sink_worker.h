@@ -152,11 +152,24 @@ class SinkWorker final : public Inbox {
   void PauseIfAsked();
   void DrainLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(drain_mu_);
   void PublishFlushed();
+  // Starts or stops this sink lagging (Logger::ShouldDefer()) after a batch
+  // of `popped` entries; the consumer's. SetLagging(false) also from
+  // Stop(), after the join.
+  void UpdateLagging(std::size_t popped) {
+    if (!lagging_ ? popped >= lag_on_ : popped < lag_off_) {
+      SetLagging(!lagging_);
+    }
+  }
+  void SetLagging(bool lagging);
 
   Logger* const logger_;
   const std::shared_ptr<Sink> sink_;
   const OverflowPolicy overflow_;
   std::vector<Entry*> batch_;  // the consumer's
+  // Batch sizes at which this sink starts and stops lagging.
+  const std::size_t lag_on_;
+  const std::size_t lag_off_;
+  bool lagging_ = false;  // the consumer's
   // The consumer's: the sink gave records up and has not delivered since;
   // no flush is tried before next_probe_.
   bool in_outage_ = false;

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -27,6 +28,7 @@
 #include "logger/sink.h"
 #include "sinks/memory_sink.h"
 #include "tests/logger_test_util.h"
+#include "tests/test_util.h"
 
 namespace relog_deferred_test {
 
@@ -122,17 +124,25 @@ using relog_deferred_test::Shape;
 using relog_deferred_test::Tracked;
 
 // Records each message and whether its entry was deferred; with a gate,
-// holds its first write until the test opens it (so the caller can change
-// a value before the sink reads the message).
+// holds each write until the test lets it through (so the caller can change
+// a value before the sink reads the message, or build up a backlog).
 class RecordingSink final : public Sink {
  public:
   explicit RecordingSink(bool gated = false)
-      : Sink("recording"), open_(!gated) {}
+      : Sink("recording"), allowed_(gated ? 0 : kUnlimited) {}
 
-  void Open() {
+  void Open() { Allow(kUnlimited); }
+  // Lets `n` more writes through the gate.
+  void Allow(int64_t n) {
     std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
+    allowed_ = n == kUnlimited ? kUnlimited : allowed_ + n;
     cv_.notify_all();
+  }
+  // Waits until `n` writes have reached the gate (false after a minute).
+  [[nodiscard]] bool WaitEntered(int64_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(60),
+                        [&] { return entered_ >= n; });
   }
   std::vector<std::string> messages() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -146,7 +156,9 @@ class RecordingSink final : public Sink {
  protected:
   void DoWrite(const Entry& entry) override {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return open_; });
+    const int64_t mine = ++entered_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return mine <= allowed_; });
     deferred_.push_back(entry.deferred());
     messages_.emplace_back(entry.message());
     RecordsDelivered(1);
@@ -154,9 +166,11 @@ class RecordingSink final : public Sink {
   void DoFlush() override {}
 
  private:
+  static constexpr int64_t kUnlimited = INT64_MAX;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool open_;
+  int64_t allowed_;
+  int64_t entered_ = 0;
   std::vector<std::string> messages_;
   std::vector<bool> deferred_;
 };
@@ -318,6 +332,40 @@ TEST_F(DeferredTest, ANullCStringIsReportedAsOnTheCaller) {
   EXPECT_THAT(both.deferred_text,
               ::testing::HasSubstr("[relog: format error:"));
   EXPECT_THAT(both.eager_text, ::testing::HasSubstr("[relog: format error:"));
+}
+
+// A sink thread that falls behind (it finds a full batch waiting) has the
+// callers format on their side until it catches up; then calls defer again.
+TEST_F(DeferredTest, CallsFormatOnTheCallerWhileTheSinkLags) {
+  if (!kDeferring) GTEST_SKIP() << "built to format every call on the caller";
+  auto sink = std::make_shared<RecordingSink>(/*gated=*/true);
+  // A queue of 16: its sink lags from a batch of 8 until an empty one.
+  Logger logger(testing::TestLoggerOptions("lagging", 16), {sink});
+  RELOG_INFO(logger, "a{}", 0);
+  ASSERT_TRUE(sink->WaitEntered(1));  // a0 waits at the gate
+  for (int i = 1; i <= 10; ++i) RELOG_INFO(logger, "a{}", i);
+  EXPECT_EQ(LoggerTestPeer::LaggingSinks(logger), 0u);
+  sink->Allow(1);
+  // a1..a10 came in one batch, and a1 now waits at the gate.
+  ASSERT_TRUE(sink->WaitEntered(2));
+  EXPECT_EQ(LoggerTestPeer::LaggingSinks(logger), 1u);
+  RELOG_INFO(logger, "b{}", 0);
+  sink->Open();
+  logger.Flush();
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return LoggerTestPeer::LaggingSinks(logger) == 0; }));
+  RELOG_INFO(logger, "c{}", 0);
+  logger.Flush();
+  std::vector<std::string> want;
+  std::vector<bool> want_deferred;
+  for (int i = 0; i <= 10; ++i) {
+    want.push_back("a" + std::to_string(i));
+    want_deferred.push_back(true);
+  }
+  want.insert(want.end(), {"b0", "c0"});
+  want_deferred.insert(want_deferred.end(), {false, true});
+  EXPECT_EQ(sink->messages(), want);
+  EXPECT_EQ(sink->deferred(), want_deferred);
 }
 
 TEST_F(DeferredTest, TheOptionAndTheBuildSwitchTurnItOff) {

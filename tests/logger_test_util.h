@@ -29,6 +29,11 @@ class LoggerTestPeer {
   static bool SinkParked(const Logger& logger) {
     return logger.fast_inbox_ != nullptr && logger.fast_inbox_->parked();
   }
+  // How many of the logger's sink threads are lagging (calls format on the
+  // caller meanwhile; Logger::ShouldDefer()).
+  static uint32_t LaggingSinks(const Logger& logger) {
+    return logger.lagging_sinks_.load();
+  }
 };
 
 namespace testing {
