@@ -213,6 +213,11 @@ void Logger::DrainAfterStop() {
   for (auto& worker : workers_) worker->DrainIfStopped();
 }
 
+void Logger::PrepareThread() {
+  logger_internal::CurrentThreadId();  // cached per thread
+  entries_.FillCallerCache();
+}
+
 void Logger::Flush() {
   // Only a running logger has anything queued: in every other state the
   // calls write their own entries or are rejected.

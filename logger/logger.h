@@ -246,6 +246,14 @@ class Logger {
   void LogString(Level level, const SourceLocation& location,
                  std::string_view message);
 
+  // Logger::PrepareThread(): the calling thread's. Fills the thread's
+  // cache of this logger's entries (making them if need be), so that its
+  // next calls, up to LoggerOptions::pool_per_thread_cache of them, take
+  // nothing from a store shared with other threads. Call it on a thread
+  // about to start latency-critical work; calls that do without it are
+  // correct, only the first ones are slower.
+  void PrepareThread();
+
   // Logger::Flush(): any thread. Returns once everything logged before the
   // call is written and flushed by every sink (or given up as lost, after
   // the sink's retry time).

@@ -273,6 +273,20 @@ class Pool final : private pool_internal::ThreadCacheOwner {
   // the shared store (where the cap and the clock apply to them).
   void ReleaseCallerCache() ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Pool::FillCallerCache(): fills the calling thread's cache (from the
+  // shared store, making objects when it runs out), so that the thread's
+  // next `per_thread_cache` gets take no lock. For a thread about to start
+  // latency-critical work.
+  void FillCallerCache();
+
+  // Pool::CallerCacheSize(): how many objects the calling thread's cache
+  // holds.
+  std::size_t CallerCacheSize() const {
+    const int index = pool_internal::tls_thread_index;
+    const Slot* slot = index >= 0 ? FindSlot(index) : nullptr;
+    return slot == nullptr ? 0 : slot->count.load(std::memory_order_relaxed);
+  }
+
   // Pool::GetStats(): any thread; sums the per-thread counters.
   PoolStats GetStats() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -608,6 +622,34 @@ ABSL_ATTRIBUTE_NOINLINE void Pool<T>::PutSlow(T* obj) {
   if (slot != nullptr) slot->puts.Add();
   DestroyAll(excess);
   DestroyAll(victims);
+}
+
+template <Resettable T>
+void Pool<T>::FillCallerCache() {
+  const int index = pool_internal::CurrentThreadIndex();
+  if (index < 0 || cache_bound_ == 0) return;
+  Slot* slot = EnsureSlot(index);
+  uint32_t n = slot->count.load(std::memory_order_relaxed);
+  std::vector<T*> victims;
+  {
+    std::unique_lock<std::mutex> lock = LockForSlowPath();
+    victims = TakeVictimsIfDueLocked(/*force=*/false);
+    for (; n < cache_bound_; ++n) {
+      T* obj = PopSharedLocked();
+      if (obj == nullptr) break;
+      slot->items[n] = obj;
+    }
+    slot->count.store(n, std::memory_order_relaxed);
+  }
+  DestroyAll(victims);
+  // The shared store ran out: make the rest, as Reserve() does (they are
+  // idle objects, not gets).
+  for (; n < cache_bound_; ++n) {
+    T* obj = Make();
+    Poison(obj);
+    slot->items[n] = obj;
+    slot->count.store(n + 1, std::memory_order_relaxed);
+  }
 }
 
 template <Resettable T>

@@ -431,6 +431,24 @@ TEST(LoggerDeathTest, FatalLogsFlushesAndAborts) {
   EXPECT_NE(lines[0].find("fatal: disk on fire"), std::string::npos);
 }
 
+// PrepareThread() leaves a new thread's cache full, so its next calls (as
+// many as the cache holds) are served from it without a refill.
+TEST(LoggerTest, PrepareThreadFillsTheThreadsEntryCache) {
+  auto sink = std::make_shared<MemorySink>();
+  LoggerOptions o = Options();
+  o.pool_per_thread_cache = 16;
+  Logger logger(o, {sink});
+  std::thread([&] {
+    EXPECT_EQ(LoggerTestPeer::CachedEntries(logger), 0u);
+    logger.PrepareThread();
+    EXPECT_EQ(LoggerTestPeer::CachedEntries(logger), 16u);
+    for (int i = 0; i < 10; ++i) RELOG_INFO(logger, "prepared {}", i);
+    EXPECT_EQ(LoggerTestPeer::CachedEntries(logger), 6u);
+  }).join();
+  logger.Flush();
+  EXPECT_EQ(sink->size(), 10u);
+}
+
 TEST(LoggerTest, IdleLoggerParksItsSinkThreadsAndWakesForNewWork) {
   auto sink = std::make_shared<MemorySink>();
   Logger logger(Options(), {sink});

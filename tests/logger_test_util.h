@@ -29,6 +29,10 @@ class LoggerTestPeer {
   static bool SinkParked(const Logger& logger) {
     return logger.fast_inbox_ != nullptr && logger.fast_inbox_->parked();
   }
+  // Entries in the calling thread's cache of the logger's pool.
+  static std::size_t CachedEntries(const Logger& logger) {
+    return logger.entries_.CallerCacheSize();
+  }
   // How many of the logger's sink threads are lagging (calls format on the
   // caller meanwhile; Logger::ShouldDefer()).
   static uint32_t LaggingSinks(const Logger& logger) {

@@ -259,5 +259,29 @@ TEST(PoolTest, ExitingThreadHandsItsCacheBack) {
   EXPECT_EQ(pool.GetStats().hits, 20u);
 }
 
+// FillCallerCache() takes what the shared store has first, makes the rest,
+// and leaves the calling thread's cache full: the next gets are all hits.
+TEST(PoolTest, FillCallerCacheLeavesTheCacheFull) {
+  Pool<Request>::Options o;
+  o.per_thread_cache = 8;
+  Pool<Request> pool(o);
+  pool.Reserve(3);
+  std::thread([&] {
+    EXPECT_EQ(pool.CallerCacheSize(), 0u);
+    pool.FillCallerCache();
+    EXPECT_EQ(pool.CallerCacheSize(), 8u);
+    PoolStats s = pool.GetStats();
+    EXPECT_EQ(s.idle, 8u);
+    EXPECT_EQ(s.gets, 0u);
+    std::vector<Pooled<Request>> out;
+    for (int i = 0; i < 8; ++i) out.push_back(pool.Get());
+    EXPECT_EQ(pool.CallerCacheSize(), 0u);
+    s = pool.GetStats();
+    EXPECT_EQ(s.hits, 8u);
+    EXPECT_EQ(s.misses, 0u);
+    for (auto& r : out) EXPECT_TRUE(r->IsReset());
+  }).join();
+}
+
 }  // namespace
 }  // namespace relog
