@@ -51,8 +51,8 @@ void BM_FormatOnly(benchmark::State& state) {
 BENCHMARK(BM_FormatOnly);
 
 // BM_FormatCompiled: the same with the format compiled by fmt
-// (FMT_COMPILE), as the RELOG_* macros do by default: the floor of this
-// design.
+// (FMT_COMPILE), as the RELOG_* macros do under RELOG_COMPILE_FORMATS=1:
+// the floor of formatting on the caller.
 void BM_FormatCompiled(benchmark::State& state) {
   RunFormatCalls(state, [](fmt::appender out, int i) {
     fmt::format_to(out, FMT_COMPILE("Logging int: {}, double: {}, string: {}"),
@@ -170,7 +170,8 @@ void BM_LogNullSinkDeferred(benchmark::State& state) {
 BENCHMARK(BM_LogNullSinkDeferred)->Threads(1)->Threads(2)->UseRealTime();
 
 // BM_LogNullSink: the same call formatting on the caller (a logger with
-// LoggerOptions::deferred_formatting off), with the compiled format.
+// LoggerOptions::deferred_formatting off), in the macros' format mode
+// (parsed at run time by default, where calls defer).
 void BM_LogNullSink(benchmark::State& state) {
   RunLogCalls(state, /*deferred=*/false, LogStandard);
 }

@@ -54,25 +54,34 @@
 #include "pool/buffer_pool.h"
 #include "pool/pool.h"
 
-// RELOG_COMPILE_FORMATS: 1 (the default), the macros compile their format
-// string with fmt (FMT_COMPILE), which needs it to be a string literal or a
-// constant at namespace scope; 0, it is parsed at run time (less code per
-// call site). Either way it is checked against the arguments at compile
-// time. A format known only at run time goes through Logger::Log() with
-// fmt::runtime().
-#ifndef RELOG_COMPILE_FORMATS
-#define RELOG_COMPILE_FORMATS 1
-#endif
-#if RELOG_COMPILE_FORMATS
-#include "fmt/compile.h"
-#endif
-
 // RELOG_DEFERRED_FORMATTING: 1 (the default), a RELOG_* call whose arguments
 // can all be copied whole copies them and the sink side formats the message
 // (logger/deferred.h; LoggerOptions::deferred_formatting turns it off for a
 // logger at run time); 0, every call formats on the caller.
 #ifndef RELOG_DEFERRED_FORMATTING
 #define RELOG_DEFERRED_FORMATTING 1
+#endif
+
+// RELOG_COMPILE_FORMATS: 1, the macros compile their format string with fmt
+// (FMT_COMPILE), which needs it to be a string literal or a constant at
+// namespace scope: faster to format, but about 0.6-1.3 KB of code and
+// 20-45 ms of compile time more per call site (README, "Performance"); 0,
+// it is parsed at run time when the message is formatted. The default
+// follows RELOG_DEFERRED_FORMATTING: where calls defer, formatting is off
+// the caller's path and run-time formats keep call sites small (0); where
+// every call formats on the caller, compiled formats make calls faster (1).
+// Either way the format is checked against the arguments at compile time. A
+// format known only at run time goes through Logger::Log() with
+// fmt::runtime().
+#ifndef RELOG_COMPILE_FORMATS
+#if RELOG_DEFERRED_FORMATTING
+#define RELOG_COMPILE_FORMATS 0
+#else
+#define RELOG_COMPILE_FORMATS 1
+#endif
+#endif
+#if RELOG_COMPILE_FORMATS
+#include "fmt/compile.h"
 #endif
 
 // The compile-time floor: calls below it are removed entirely. 0 = trace,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // What the RELOG_* macros write for a range of formats and argument types.
-// Built twice (tests/BUILD.bazel): with the macros' default of compiled
-// formats, and with RELOG_COMPILE_FORMATS=0 (parsed at run time); both must
-// give the same text.
+// Built twice (tests/BUILD.bazel): with compiled formats
+// (RELOG_COMPILE_FORMATS=1) and with formats parsed at run time
+// (RELOG_COMPILE_FORMATS=0); both must give the same text.
 
 #include <memory>
 #include <stdexcept>

@@ -431,6 +431,12 @@ TEST(LoggerDeathTest, FatalLogsFlushesAndAborts) {
   EXPECT_NE(lines[0].find("fatal: disk on fire"), std::string::npos);
 }
 
+// The macros' default: run-time formats where calls defer (small call
+// sites), compiled formats where every call formats on the caller.
+TEST(LoggerTest, TheDefaultFormatModeFollowsDeferral) {
+  EXPECT_EQ(RELOG_COMPILE_FORMATS, RELOG_DEFERRED_FORMATTING ? 0 : 1);
+}
+
 // PrepareThread() leaves a new thread's cache full, so its next calls (as
 // many as the cache holds) are served from it without a refill.
 TEST(LoggerTest, PrepareThreadFillsTheThreadsEntryCache) {
