@@ -15,10 +15,7 @@
 //  - The common Get()/Put() touches only the calling thread's cache slot: no
 //    lock, no atomic read-modify-write, no shared cache line written.
 //  - Objects taken on one thread and returned on another (callers take, sink
-//    threads return) flow back in batches: through a lock-free ring of
-//    batches (the exchange) while it has room and batches, otherwise
-//    through a shared store under a lock. In the steady state neither side
-//    takes the lock.
+//    threads return) flow back through a shared store in batches.
 //  - Idle objects in a thread's cache (at most `per_thread_cache`) are aged
 //    only when that thread next reaches the pool's slow path or exits; the
 //    shared store is aged on the clock.
@@ -43,7 +40,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <bit>
 #include <chrono>
 #include <concepts>
 #include <cstddef>
@@ -187,8 +183,6 @@ class Pool final : private pool_internal::ThreadCacheOwner {
     // Frees an object. Default: `delete`.
     std::function<void(T*)> destroy;
     // Cap on objects idle in the shared store (enforced and counted there).
-    // The exchange between threads holds at most 8 batches (of half a
-    // thread cache) besides, and the thread caches are bounded apart.
     std::size_t max_idle = 1024;
     // Per-thread cache bound (0 turns the caches off), at most
     // pool_internal::kMaxThreadCache. Objects move between a cache and the
@@ -272,9 +266,7 @@ class Pool final : private pool_internal::ThreadCacheOwner {
   void Trim() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Pool::MaybeTrim(): Trim() if a period has passed since the last one.
-  // Called by the slow paths that take the lock. Objects that keep flowing
-  // through the exchange never take it, so a user whose objects flow that
-  // way should call it from idle time (the logger's sink threads do).
+  // Called by the slow paths; a service may also call it from idle time.
   void MaybeTrim() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Pool::ReleaseCallerCache(): moves the calling thread's cached objects to
@@ -322,45 +314,6 @@ class Pool final : private pool_internal::ThreadCacheOwner {
       return nullptr;
     return &chunk[index % pool_internal::kSlotsPerChunk];
   }
-
-  // The exchange: a bounded ring of full batches (Vyukov's bounded MPMC
-  // queue, one cell per batch). A thread whose cache overflows pushes a
-  // batch; a thread whose cache is empty pops one; each is one CAS on a
-  // position and a copy of the batch's pointers, no lock. Cell i is free
-  // for the push of position p when its seq is p, and holds the batch of
-  // position p when its seq is p + 1. An operation caught half done by a
-  // fork() leaves its cell unusable in the child (those objects leak
-  // there); nothing waits on it.
-  struct alignas(64) ExchangeCell {
-    std::atomic<uint64_t> seq{0};
-    std::array<T*, pool_internal::kMaxThreadCache / 2> items{};
-  };
-  static constexpr uint32_t kMaxExchangeCells = 8;
-  // Cells: 0 turns the exchange off (no cache, or a cap under two batches
-  // per cell).
-  static uint32_t ExchangeCells(std::size_t max_idle, uint32_t batch,
-                                uint32_t cache_bound) {
-    if (cache_bound == 0) return 0;
-    const std::size_t fit = max_idle / (2 * std::size_t{batch});
-    if (fit == 0) return 0;
-    return static_cast<uint32_t>(
-        std::bit_floor(std::min<std::size_t>(kMaxExchangeCells, fit)));
-  }
-  // Pushes the `batch_` objects at `items`; false when the ring is full.
-  bool TryPushExchange(T* const* items);
-  // Pops a batch into `items` (room for `batch_`); false when empty.
-  bool TryPopExchange(T** items);
-  // Batches in the ring now (exact when no push or pop is under way).
-  uint64_t ExchangeBatches() const {
-    const uint64_t put = exchange_put_.load(std::memory_order_acquire);
-    const uint64_t got = exchange_get_.load(std::memory_order_acquire);
-    return put > got ? put - got : 0;
-  }
-  // Moves everything in the exchange to the locked store (to be aged);
-  // what the cap leaves no room for goes to `excess`, to be destroyed
-  // outside the lock.
-  void DrainExchangeLocked(std::vector<T*>& excess)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Takes mu_ for a slow path: spins on try_lock() briefly before sleeping,
   // because the shared store is held for tens of nanoseconds, far less than
@@ -426,8 +379,6 @@ class Pool final : private pool_internal::ThreadCacheOwner {
   const Options options_;
   const uint32_t cache_bound_;
   const uint32_t batch_;
-  const uint32_t exchange_cells_;
-  const std::unique_ptr<ExchangeCell[]> exchange_;
 
   std::array<std::atomic<Slot*>, pool_internal::kMaxChunks> chunks_{};
 
@@ -435,11 +386,6 @@ class Pool final : private pool_internal::ThreadCacheOwner {
   // paths of other threads write the lock and the store below: a line of
   // padding on each side keeps them apart (padding rather than alignas, so
   // a Pool on the stack needs no over-aligned frame).
-  [[maybe_unused]] char pad_before_exchange_[64];
-  // The exchange's positions: the pushers' and the poppers', a line each.
-  std::atomic<uint64_t> exchange_put_{0};
-  [[maybe_unused]] char pad_between_positions_[64];
-  std::atomic<uint64_t> exchange_get_{0};
   [[maybe_unused]] char pad_before_lock_[64];
   mutable std::mutex mu_;
   // The shared store: objects put back since the last trim, and the victim
@@ -447,8 +393,6 @@ class Pool final : private pool_internal::ThreadCacheOwner {
   std::vector<T*> primary_ ABSL_GUARDED_BY(mu_);
   std::vector<T*> victim_ ABSL_GUARDED_BY(mu_);
   std::chrono::steady_clock::time_point last_trim_ ABSL_GUARDED_BY(mu_);
-  // The exchange's pop position at the last trim.
-  uint64_t exchange_get_at_trim_ ABSL_GUARDED_BY(mu_) = 0;
   // Counters of work done outside any slot, and of exited threads' slots.
   uint64_t retired_gets_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t retired_misses_ ABSL_GUARDED_BY(mu_) = 0;
@@ -466,14 +410,7 @@ Pool<T>::Pool(Options options)
     : options_(std::move(options)),
       cache_bound_(static_cast<uint32_t>(
           std::min(options_.per_thread_cache, pool_internal::kMaxThreadCache))),
-      batch_(std::max<uint32_t>(1, cache_bound_ / 2)),
-      exchange_cells_(
-          ExchangeCells(options_.max_idle, batch_, cache_bound_)),
-      exchange_(exchange_cells_ > 0 ? new ExchangeCell[exchange_cells_]
-                                    : nullptr) {
-  for (uint32_t i = 0; i < exchange_cells_; ++i) {
-    exchange_[i].seq.store(i, std::memory_order_relaxed);
-  }
+      batch_(std::max<uint32_t>(1, cache_bound_ / 2)) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     last_trim_ =
@@ -489,11 +426,7 @@ Pool<T>::~Pool() {
   std::vector<T*> all;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<T*> excess;
-    DrainExchangeLocked(excess);
-    all.swap(excess);
-    all.insert(all.end(), primary_.begin(), primary_.end());
-    primary_.clear();
+    all.swap(primary_);
     all.insert(all.end(), victim_.begin(), victim_.end());
     victim_.clear();
   }
@@ -588,15 +521,6 @@ std::vector<T*> Pool<T>::TakeVictimsIfDueLocked(bool force) {
     return {};
   }
   last_trim_ = now;
-  // What has waited in the exchange for a whole period (no pop since the
-  // last trim) goes to the store, to age like the rest of it; a batch
-  // taken from it meanwhile shows the flow is live, and it stays.
-  std::vector<T*> excess;
-  if (force || exchange_get_.load(std::memory_order_relaxed) ==
-                   exchange_get_at_trim_) {
-    DrainExchangeLocked(excess);
-  }
-  exchange_get_at_trim_ = exchange_get_.load(std::memory_order_relaxed);
   std::vector<T*> victims;
   victims.swap(victim_);
   victim_.swap(primary_);
@@ -604,67 +528,7 @@ std::vector<T*> Pool<T>::TakeVictimsIfDueLocked(bool force) {
   // allocate under the lock.
   primary_.reserve(victim_.capacity());
   trimmed_ += victims.size();
-  // Freed with the victims (and counted as dropped).
-  victims.insert(victims.end(), excess.begin(), excess.end());
   return victims;
-}
-
-template <Resettable T>
-bool Pool<T>::TryPushExchange(T* const* items) {
-  const uint64_t mask = exchange_cells_ - 1;
-  uint64_t pos = exchange_put_.load(std::memory_order_relaxed);
-  for (;;) {
-    ExchangeCell& cell = exchange_[pos & mask];
-    // load-acquire: pairs with the popper's release, so its copy out of
-    // the cell is done before we overwrite it.
-    const uint64_t seq = cell.seq.load(std::memory_order_acquire);
-    if (seq == pos) {
-      if (exchange_put_.compare_exchange_weak(pos, pos + 1,
-                                              std::memory_order_relaxed)) {
-        std::copy(items, items + batch_, cell.items.begin());
-        // store-release: publishes the batch to the popper of `pos`.
-        cell.seq.store(pos + 1, std::memory_order_release);
-        return true;
-      }
-    } else if (seq < pos) {
-      return false;  // full: the cell still holds the batch of a lap ago
-    } else {
-      pos = exchange_put_.load(std::memory_order_relaxed);
-    }
-  }
-}
-
-template <Resettable T>
-bool Pool<T>::TryPopExchange(T** items) {
-  const uint64_t mask = exchange_cells_ - 1;
-  uint64_t pos = exchange_get_.load(std::memory_order_relaxed);
-  for (;;) {
-    ExchangeCell& cell = exchange_[pos & mask];
-    // load-acquire: pairs with the pusher's release of this batch.
-    const uint64_t seq = cell.seq.load(std::memory_order_acquire);
-    if (seq == pos + 1) {
-      if (exchange_get_.compare_exchange_weak(pos, pos + 1,
-                                              std::memory_order_relaxed)) {
-        std::copy(cell.items.begin(), cell.items.begin() + batch_, items);
-        // store-release: frees the cell for the push a lap on.
-        cell.seq.store(pos + exchange_cells_, std::memory_order_release);
-        return true;
-      }
-    } else if (seq < pos + 1) {
-      return false;  // empty
-    } else {
-      pos = exchange_get_.load(std::memory_order_relaxed);
-    }
-  }
-}
-
-template <Resettable T>
-void Pool<T>::DrainExchangeLocked(std::vector<T*>& excess) {
-  if (exchange_cells_ == 0) return;
-  std::array<T*, pool_internal::kMaxThreadCache / 2> batch;
-  while (TryPopExchange(batch.data())) {
-    for (uint32_t i = 0; i < batch_; ++i) PushSharedLocked(batch[i], excess);
-  }
 }
 
 template <Resettable T>
@@ -683,21 +547,6 @@ template <Resettable T>
 ABSL_ATTRIBUTE_NOINLINE T* Pool<T>::GetSlow() {
   const int index = pool_internal::CurrentThreadIndex();
   Slot* slot = index >= 0 && cache_bound_ > 0 ? EnsureSlot(index) : nullptr;
-  if (slot != nullptr && exchange_cells_ > 0) {
-    // The common refill: a batch from the exchange, no lock.
-    const uint32_t n = slot->count.load(std::memory_order_relaxed);
-    if (n + batch_ <= cache_bound_ && TryPopExchange(&slot->items[n])) {
-      const uint32_t left = n + batch_ - 1;
-      T* obj = slot->items[left];
-      slot->count.store(left, std::memory_order_relaxed);
-      slot->gets.Add();
-      for (uint32_t i = 0; i < kPrefetchDistance && i < left; ++i) {
-        PrefetchLinesForWrite<kPrefetchLines>(slot->items[left - 1 - i]);
-      }
-      Unpoison(obj);
-      return obj;
-    }
-  }
   T* obj = nullptr;
   std::vector<T*> victims;
   {
@@ -750,17 +599,6 @@ template <Resettable T>
 ABSL_ATTRIBUTE_NOINLINE void Pool<T>::PutSlow(T* obj) {
   const int index = pool_internal::CurrentThreadIndex();
   Slot* slot = index >= 0 && cache_bound_ > 0 ? EnsureSlot(index) : nullptr;
-  if (slot != nullptr && exchange_cells_ > 0) {
-    // The common overflow: a batch into the exchange, no lock.
-    const uint32_t n = slot->count.load(std::memory_order_relaxed);
-    if (n >= batch_ && TryPushExchange(&slot->items[n - batch_])) {
-      const uint32_t keep = n - batch_;
-      slot->items[keep] = obj;
-      slot->count.store(keep + 1, std::memory_order_relaxed);
-      slot->puts.Add();
-      return;
-    }
-  }
   std::vector<T*> excess;
   std::vector<T*> victims;
   {
@@ -904,7 +742,7 @@ PoolStats Pool<T>::GetStats() const {
   s.puts = retired_puts_;
   s.dropped = dropped_;
   s.trimmed = trimmed_;
-  s.idle = primary_.size() + victim_.size() + ExchangeBatches() * batch_;
+  s.idle = primary_.size() + victim_.size();
   for (const auto& chunk_ptr : chunks_) {
     const Slot* chunk = chunk_ptr.load(std::memory_order_acquire);
     if (chunk == nullptr) continue;

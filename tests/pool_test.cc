@@ -5,7 +5,6 @@
 
 #include "pool/pool.h"
 
-#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -15,15 +14,6 @@
 #include "gtest/gtest.h"
 
 namespace relog {
-
-class PoolTestPeer {
- public:
-  template <typename T>
-  static uint64_t ExchangeBatches(const Pool<T>& pool) {
-    return pool.ExchangeBatches();
-  }
-};
-
 namespace {
 
 struct Request {
@@ -267,63 +257,6 @@ TEST(PoolTest, ExitingThreadHandsItsCacheBack) {
   for (int i = 0; i < 20; ++i) mine.push_back(pool.Get());
   EXPECT_EQ(pool.GetStats().misses, 20u);
   EXPECT_EQ(pool.GetStats().hits, 20u);
-}
-
-// Objects given back on one thread and taken on another pass through the
-// exchange in batches: the thread whose cache overflows pushes a batch, the
-// thread whose cache is empty pops it.
-TEST(PoolTest, ABatchPassesThroughTheExchange) {
-  Pool<Request>::Options o;
-  o.per_thread_cache = 8;  // batches of 4
-  o.max_idle = 64;         // room for 8 batches in the exchange
-  Pool<Request> pool(o);
-  std::vector<Request*> made;
-  for (int i = 0; i < 12; ++i) made.push_back(pool.Get().release());
-  std::thread([&] {
-    // 8 fill this thread's cache, the 9th pushes a batch of 4 out.
-    for (Request* r : made) pool.Put(r);
-    EXPECT_EQ(pool.CallerCacheSize(), 8u);
-  }).join();
-  // The exiting thread gave its 8 to the locked store; the batch of 4
-  // waits in the exchange.
-  EXPECT_EQ(PoolTestPeer::ExchangeBatches(pool), 1u);
-  Pooled<Request> r = pool.Get();
-  EXPECT_EQ(PoolTestPeer::ExchangeBatches(pool), 0u);
-  EXPECT_EQ(pool.CallerCacheSize(), 3u);
-  EXPECT_NE(std::find(made.begin(), made.end(), r.get()), made.end());
-  const PoolStats s = pool.GetStats();
-  EXPECT_EQ(s.misses, 12u);
-  EXPECT_EQ(s.hits, 1u);
-  EXPECT_EQ(s.idle, 11u);
-  EXPECT_EQ(s.live, 1u);
-}
-
-// The exchange holds at most its cells' batches besides the capped store;
-// past both, objects are dropped and counted. A trim ages what waits in the
-// exchange like the rest of the store.
-TEST(PoolTest, TheExchangeIsBoundedAndTrimAgesIt) {
-  Pool<Request>::Options o;
-  o.per_thread_cache = 8;  // batches of 4
-  o.max_idle = 64;         // 8 cells
-  o.trim_period = std::chrono::hours(1);
-  Pool<Request> pool(o);
-  constexpr int kObjects = 200;
-  std::vector<Request*> made;
-  for (int i = 0; i < kObjects; ++i) made.push_back(pool.Get().release());
-  for (Request* r : made) pool.Put(r);
-  EXPECT_EQ(PoolTestPeer::ExchangeBatches(pool), 8u);
-  PoolStats s = pool.GetStats();
-  EXPECT_EQ(s.idle, pool.CallerCacheSize() + 32u + 64u);
-  EXPECT_EQ(s.dropped, kObjects - s.idle);
-  pool.Trim();  // the cache and the exchange join the store, aged once
-  EXPECT_EQ(PoolTestPeer::ExchangeBatches(pool), 0u);
-  s = pool.GetStats();
-  EXPECT_EQ(s.idle, 64u);
-  EXPECT_EQ(s.trimmed, 0u);
-  pool.Trim();
-  s = pool.GetStats();
-  EXPECT_EQ(s.idle, 0u);
-  EXPECT_EQ(s.trimmed + s.dropped, static_cast<uint64_t>(kObjects));
 }
 
 // FillCallerCache() takes what the shared store has first, makes the rest,
