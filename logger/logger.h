@@ -304,9 +304,9 @@ class Logger {
   };
 
   // Logger::ShouldDefer(): whether a deferrable call defers. Not while a
-  // sink thread is lagging: it found a full batch waiting (at least
-  // SinkWorker::kMaxBatch entries, or half its queue) and has not yet come
-  // back to a short one (an eighth of that). A deferred entry costs its
+  // sink thread is lagging: it found its queue half full and has not yet
+  // come back to a short batch (128 entries by default: an eighth of a
+  // full batch). A deferred entry costs its
   // sink thread the formatting, so a sink that is the bottleneck would
   // fall further behind while the callers wait on a full queue; formatting
   // on the callers meanwhile shares the work out. The load is of a line

@@ -72,9 +72,9 @@ SinkWorker::SinkWorker(Logger* logger, std::shared_ptr<Sink> sink,
       logger_(logger),
       sink_(std::move(sink)),
       overflow_(overflow),
-      lag_on_(std::max<std::size_t>(
-          2, std::min<std::size_t>(kMaxBatch, queue_.capacity() / 2))),
-      lag_off_(std::max<std::size_t>(1, lag_on_ / 8)) {
+      lag_on_(std::max<std::size_t>(2, queue_.capacity() / 2)),
+      lag_off_(std::max<std::size_t>(
+          1, std::min<std::size_t>(kMaxBatch, lag_on_) / 8)) {
   batch_.reserve(kMaxBatch);
   thread_ = std::make_unique<std::thread>([this] { Run(); });
   thread_handle_.store(thread_->native_handle(), std::memory_order_release);
@@ -220,14 +220,17 @@ std::size_t SinkWorker::ProcessBatch() {
     if (entry == nullptr) break;
     batch_.push_back(entry);
   }
-  UpdateLagging(batch_.size());
-  // The high-water mark is sampled: reading the callers' tail takes the
-  // line every push writes, which costs a caller a transfer when batches
-  // are small. So read it when the batch shows a backlog (it was full) and
-  // on one batch in 64; a caller that finds the queue full records that.
+  // The backlog is sampled: reading the callers' tail takes the line every
+  // push writes, which costs a caller a transfer when batches are small.
+  // So read it when the batch shows a backlog (it was full) and on one
+  // batch in 64; otherwise the batch (all that was ready) stands for it. A
+  // caller that finds the queue full records that in the high-water mark.
+  uint64_t backlog = batch_.size();
   if (batch_.size() == kMaxBatch || (++batches_ & 63) == 0) {
-    NoteBacklog(queue_.tail() - queue_.head() + batch_.size());
+    backlog = queue_.tail() - queue_.head() + batch_.size();
+    NoteBacklog(backlog);
   }
+  UpdateLagging(backlog);
   const bool noticed =
       dropped_.load(std::memory_order_relaxed) != dropped_reported_;
   if (batch_.empty() && !noticed) return 0;

@@ -152,11 +152,11 @@ class SinkWorker final : public Inbox {
   void PauseIfAsked();
   void DrainLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(drain_mu_);
   void PublishFlushed();
-  // Starts or stops this sink lagging (Logger::ShouldDefer()) after a batch
-  // of `popped` entries; the consumer's. SetLagging(false) also from
-  // Stop(), after the join.
-  void UpdateLagging(std::size_t popped) {
-    if (!lagging_ ? popped >= lag_on_ : popped < lag_off_) {
+  // Starts or stops this sink lagging (Logger::ShouldDefer()) when a batch
+  // finds `backlog` entries waiting; the consumer's. SetLagging(false) also
+  // from Stop(), after the join.
+  void UpdateLagging(uint64_t backlog) {
+    if (!lagging_ ? backlog >= lag_on_ : backlog < lag_off_) {
       SetLagging(!lagging_);
     }
   }
@@ -166,7 +166,8 @@ class SinkWorker final : public Inbox {
   const std::shared_ptr<Sink> sink_;
   const OverflowPolicy overflow_;
   std::vector<Entry*> batch_;  // the consumer's
-  // Batch sizes at which this sink starts and stops lagging.
+  // Backlogs at which this sink starts lagging (half its queue) and stops
+  // (an eighth of a full batch, or of half a small queue).
   const std::size_t lag_on_;
   const std::size_t lag_off_;
   bool lagging_ = false;  // the consumer's
