@@ -44,7 +44,8 @@ __attribute__((noinline)) void FloorCompiled(fmt::memory_buffer& buffer) {
   }
 }
 
-// The same message through RELOG_INFO into a logger with a NullSink.
+// The same message through RELOG_INFO into a logger with a NullSink: by
+// default a deferred call (the arguments copied, nothing formatted here).
 __attribute__((noinline)) void CallMacro(relog::Logger& logger) {
   for (int i = 0; i < kCalls; ++i) {
     RELOG_INFO(logger, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
@@ -52,8 +53,8 @@ __attribute__((noinline)) void CallMacro(relog::Logger& logger) {
   }
 }
 
-// Through Logger::Log, the format parsed at run time (the macros under
-// RELOG_COMPILE_FORMATS=0).
+// Through Logger::Log, formatted on the caller with the format parsed at
+// run time (what a call that cannot defer does by default).
 __attribute__((noinline)) void CallRuntime(relog::Logger& logger) {
   for (int i = 0; i < kCalls; ++i) {
     if (logger.ShouldLog(relog::Level::kInfo)) {

@@ -36,6 +36,6 @@ awk -v fr="$floor_runtime" -v fc="$floor_compiled" -v m="$macro" \
   printf "instructions per call (calling thread, callgrind)\n"
   printf "  format only, parsed at run time   %6.0f\n", fr / n
   printf "  format only, compiled             %6.0f\n", fc / n
-  printf "  RELOG_INFO (compiled format)      %6.0f  %.3fx the first, %.3fx the second\n", m / n, m / fr, m / fc
+  printf "  RELOG_INFO (deferred, the default) %5.0f  %.3fx the first, %.3fx the second\n", m / n, m / fr, m / fc
   printf "  Logger::Log (run-time format)     %6.0f  %.3fx the first\n", r / n, r / fr
 }'
