@@ -3,11 +3,16 @@
 // logger/logger.h: relog::Logger, the front end, and the RELOG_* macros.
 //
 // A log call checks the level (one relaxed load), takes an Entry from the
-// logger's pool, formats the message into it on the calling thread, and
-// pushes the pointer to the queue of every sink whose level it passes. Each
-// sink has its own thread, which writes batches, flushes, and returns the
-// entries; the last sink to finish with an entry gives it back to the pool.
-// In steady state a log call allocates nothing and makes no system call.
+// logger's pool, fills it, and pushes the pointer to the queue of every
+// sink whose level it passes. Filling it means, by default, copying the
+// call's arguments and a decoder for them (logger/deferred.h): the first
+// sink thread to read the message formats it. A call with an argument that
+// cannot be copied whole, a logger made with deferred_formatting off, and
+// any call while a sink thread is lagging format the message on the calling
+// thread instead. Each sink has its own thread, which writes batches,
+// flushes, and returns the entries; the last sink to finish with an entry
+// gives it back to the pool. In steady state a log call allocates nothing
+// and makes no system call.
 //
 //   absl::StatusOr<std::shared_ptr<relog::FileSink>> file =
 //       relog::FileSink::Open("/var/log/app.log");
