@@ -311,11 +311,11 @@ class Logger {
   // Logger::ShouldDefer(): whether a deferrable call defers. Not while a
   // sink thread is lagging: it found its queue half full and has not yet
   // come back to a short batch (128 entries by default: an eighth of a
-  // full batch). A deferred entry costs its
-  // sink thread the formatting, so a sink that is the bottleneck would
-  // fall further behind while the callers wait on a full queue; formatting
-  // on the callers meanwhile shares the work out. The load is of a line
-  // written only when a sink starts or stops lagging.
+  // full batch). A deferred entry costs its sink thread the formatting, so
+  // a sink that is the bottleneck would fall further behind while the
+  // callers wait on a full queue; formatting on the callers meanwhile
+  // shares the work out. The load is of a line written only when a sink
+  // starts or stops lagging.
   bool ShouldDefer() const {
     return defer_ && lagging_sinks_.load(std::memory_order_relaxed) == 0;
   }
