@@ -335,6 +335,11 @@ class Pool final : private pool_internal::ThreadCacheOwner {
   void PushSharedLocked(T* obj, std::vector<T*>& excess)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   T* PopSharedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves objects from the shared store into `slot` until it holds
+  // `target` or the store is empty: a block copy from the primary store,
+  // then one by one from the victims. Returns the slot's new count.
+  uint32_t FillSlotLocked(Slot& slot, uint32_t target)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<T*> TakeVictimsIfDueLocked(bool force)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void DestroyAll(std::vector<T*>& objs);
@@ -506,6 +511,25 @@ T* Pool<T>::PopSharedLocked() {
 }
 
 template <Resettable T>
+uint32_t Pool<T>::FillSlotLocked(Slot& slot, uint32_t target) {
+  uint32_t n = slot.count.load(std::memory_order_relaxed);
+  if (n < target && !primary_.empty()) {
+    const std::size_t take = std::min<std::size_t>(target - n, primary_.size());
+    std::copy(primary_.end() - static_cast<std::ptrdiff_t>(take),
+              primary_.end(), slot.items.begin() + n);
+    primary_.resize(primary_.size() - take);
+    n += static_cast<uint32_t>(take);
+  }
+  while (n < target) {
+    T* more = PopSharedLocked();
+    if (more == nullptr) break;
+    slot.items[n++] = more;
+  }
+  slot.count.store(n, std::memory_order_relaxed);
+  return n;
+}
+
+template <Resettable T>
 void Pool<T>::DrainSlotLocked(Slot& slot, std::vector<T*>& excess) {
   const uint32_t n = slot.count.load(std::memory_order_relaxed);
   for (uint32_t i = 0; i < n; ++i) PushSharedLocked(slot.items[i], excess);
@@ -553,25 +577,8 @@ ABSL_ATTRIBUTE_NOINLINE T* Pool<T>::GetSlow() {
     std::unique_lock<std::mutex> lock = LockForSlowPath();
     victims = TakeVictimsIfDueLocked(/*force=*/false);
     obj = PopSharedLocked();
-    if (slot != nullptr && obj != nullptr) {
-      // Refill the cache with a batch so the next gets are fast again: a
-      // block copy from the primary store, then one by one from the victims.
-      uint32_t n = slot->count.load(std::memory_order_relaxed);
-      if (n < batch_ && !primary_.empty()) {
-        const std::size_t take =
-            std::min<std::size_t>(batch_ - n, primary_.size());
-        std::copy(primary_.end() - static_cast<std::ptrdiff_t>(take),
-                  primary_.end(), slot->items.begin() + n);
-        primary_.resize(primary_.size() - take);
-        n += static_cast<uint32_t>(take);
-      }
-      while (n < batch_) {
-        T* more = PopSharedLocked();
-        if (more == nullptr) break;
-        slot->items[n++] = more;
-      }
-      slot->count.store(n, std::memory_order_relaxed);
-    }
+    // Refill the cache with a batch so the next gets are fast again.
+    if (slot != nullptr && obj != nullptr) FillSlotLocked(*slot, batch_);
     if (slot == nullptr) {
       ++retired_gets_;
       if (obj == nullptr) ++retired_misses_;
@@ -629,17 +636,12 @@ void Pool<T>::FillCallerCache() {
   const int index = pool_internal::CurrentThreadIndex();
   if (index < 0 || cache_bound_ == 0) return;
   Slot* slot = EnsureSlot(index);
-  uint32_t n = slot->count.load(std::memory_order_relaxed);
+  uint32_t n;
   std::vector<T*> victims;
   {
     std::unique_lock<std::mutex> lock = LockForSlowPath();
     victims = TakeVictimsIfDueLocked(/*force=*/false);
-    for (; n < cache_bound_; ++n) {
-      T* obj = PopSharedLocked();
-      if (obj == nullptr) break;
-      slot->items[n] = obj;
-    }
-    slot->count.store(n, std::memory_order_relaxed);
+    n = FillSlotLocked(*slot, cache_bound_);
   }
   DestroyAll(victims);
   // The shared store ran out: make the rest, as Reserve() does (they are
