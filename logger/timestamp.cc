@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -39,17 +41,30 @@ int64_t ReadClock(clockid_t id) {
 }
 
 #if defined(__x86_64__)
-// True when the TSC is a clock: invariant across power states (CPUID
-// 0x80000007 EDX bit 8) and trusted by the kernel as its own clock source.
-bool TscIsUsable() {
+// The first line of `path` that starts with `prefix` (empty if none).
+std::string FirstLineStartingWith(const char* path, std::string_view prefix) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with(prefix)) return line;
+  }
+  return {};
+}
+
+// What the machine says about its counter, read once.
+TscFacts ReadTscFacts() {
+  TscFacts facts;
   unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (__get_cpuid(0x80000007u, &eax, &ebx, &ecx, &edx) == 0) return false;
-  if ((edx & (1u << 8)) == 0) return false;
-  std::ifstream in(
-      "/sys/devices/system/clocksource/clocksource0/current_clocksource");
-  std::string source;
-  if (!(in >> source)) return false;
-  return source == "tsc";
+  facts.invariant = __get_cpuid(0x80000007u, &eax, &ebx, &ecx, &edx) != 0 &&
+                    (edx & (1u << 8)) != 0;
+  constexpr const char* kDir = "/sys/devices/system/clocksource/clocksource0/";
+  facts.current_clocksource =
+      FirstLineStartingWith((std::string(kDir) + "current_clocksource").c_str(),
+                            "");
+  facts.available_clocksources = FirstLineStartingWith(
+      (std::string(kDir) + "available_clocksource").c_str(), "");
+  facts.cpu_flags = FirstLineStartingWith("/proc/cpuinfo", "flags");
+  return facts;
 }
 
 struct Sample {
@@ -94,9 +109,17 @@ std::atomic<bool> g_force_system{false};
 const bool g_tsc_usable = [] {
   pthread_atfork(nullptr, nullptr,
                  [] { g_lock.store(false, std::memory_order_relaxed); });
-  const bool usable = TscIsUsable();
-  if (!usable) g_calibration.kernel_only.store(true, std::memory_order_relaxed);
-  return usable;
+  const ClockChoice choice =
+      ChooseClock(std::getenv("RELOG_CLOCK"), ReadTscFacts());
+  if (!choice.error.empty()) {
+    // Read before main() with nowhere else to say it: the one line a
+    // misspelt setting gets.
+    std::fprintf(stderr, "relog: %s\n", choice.error.c_str());
+  }
+  if (!choice.tsc) {
+    g_calibration.kernel_only.store(true, std::memory_order_relaxed);
+  }
+  return choice.tsc;
 }();
 
 // The writer lock, spun for briefly; not held if it stays taken (another
@@ -222,6 +245,47 @@ void RecalibrateLocked() {
 #endif  // __x86_64__
 
 }  // namespace
+
+namespace {
+// True when `word` is one of the space-separated words of `list`.
+bool HasWord(std::string_view list, std::string_view word) {
+  while (!list.empty()) {
+    const std::size_t space = list.find_first_of(" \t");
+    if (list.substr(0, space) == word) return true;
+    if (space == std::string_view::npos) break;
+    list.remove_prefix(space + 1);
+  }
+  return false;
+}
+}  // namespace
+
+ClockChoice ChooseClock(const char* setting, const TscFacts& facts) {
+  const std::string_view value = setting == nullptr ? "" : setting;
+  ClockChoice choice;
+  if (value == "system") return choice;
+  if (value == "tsc") {
+    choice.tsc = facts.invariant;
+    if (!choice.tsc) {
+      choice.error =
+          "RELOG_CLOCK=tsc: this CPU's time-stamp counter is not invariant "
+          "(it changes rate with power states); using clock_gettime";
+    }
+    return choice;
+  }
+  if (!value.empty() && value != "auto") {
+    choice.error = "RELOG_CLOCK=" + std::string(value) +
+                   ": not one of auto, tsc, system; using auto";
+  }
+  // The kernel vouches for the counter when it is its clock, when it keeps
+  // it as a candidate (its watchdog drops a counter it catches drifting),
+  // or when the platform declares it reliable (a hypervisor that keeps the
+  // vCPUs' counters in step, as on KVM guests that keep kvm-clock).
+  choice.tsc = facts.invariant &&
+               (HasWord(facts.current_clocksource, "tsc") ||
+                HasWord(facts.available_clocksources, "tsc") ||
+                HasWord(facts.cpu_flags, "tsc_reliable"));
+  return choice;
+}
 
 int64_t SystemNanos() { return ReadClock(CLOCK_REALTIME); }
 

@@ -17,8 +17,9 @@
 // Recalibration happens on whichever call finds its anchor too old: after
 // 1 ms, 2 ms, 4 ms... up to once a second. Until the first 1 ms of samples
 // exists, and wherever the counter is not a usable clock (not x86, no
-// invariant TSC, or the kernel itself does not use the TSC as its clock
-// source), the answer comes from clock_gettime(CLOCK_REALTIME).
+// invariant TSC, or a TSC the kernel does not vouch for; see ChooseClock()
+// for the rule and the RELOG_CLOCK setting), the answer comes from
+// clock_gettime(CLOCK_REALTIME).
 //
 // Why not absl::GetCurrentTimeNanos(), which does the same in spirit: it
 // takes a slow path (a process-wide spinlock and a kernel read, about
@@ -35,6 +36,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 #if defined(__x86_64__)
 #include <x86intrin.h>
@@ -77,8 +79,27 @@ int64_t ReadSlow(uint64_t tsc);
 // The kernel's CLOCK_REALTIME, in nanoseconds since the epoch.
 int64_t SystemNanos();
 
-// True when the time-stamp counter can serve as the clock here.
+// True when the time-stamp counter serves as the clock here (decided once,
+// before main(), by ChooseClock()).
 bool TscUsable();
+
+// What decides it: the CPU's and the kernel's word on the counter...
+struct TscFacts {
+  bool invariant = false;  // CPUID: constant rate in every power state
+  std::string current_clocksource;     // the kernel's clock
+  std::string available_clocksources;  // the kernel's candidates
+  std::string cpu_flags;               // /proc/cpuinfo's "flags" line
+};
+// ...and the environment variable RELOG_CLOCK (null when unset): "auto" or
+// unset, the counter when it is invariant and the kernel vouches for it (its
+// clock, one of its candidate clocks, or flagged `tsc_reliable`); "system",
+// clock_gettime always; "tsc", the counter whenever it is invariant. Any
+// other value is reported in `error` and treated as "auto".
+struct ClockChoice {
+  bool tsc = false;
+  std::string error;
+};
+ClockChoice ChooseClock(const char* setting, const TscFacts& facts);
 
 // "tsc" or "system": what the fast path is using now (for diagnostics).
 const char* ClockSource();

@@ -18,6 +18,9 @@
 //                                   control); --app-handler: the program's
 //                                   own handler, installed first, writes
 //                                   MARKER and re-raises.
+//   child clock-source              reads relog's clock for 5 ms, then
+//                                   prints "clock: tsc" or "clock: system"
+//                                   (tests/timestamp_test.cc, RELOG_CLOCK)
 //
 // Lines are "t=<thread> seq=<n>", as tests/test_util.h CheckSequences()
 // reads them.
@@ -38,6 +41,7 @@
 #include <thread>
 
 #include "logger/crash_handler.h"
+#include "logger/timestamp.h"
 #include "logger/logger.h"
 #include "sinks/default_logger.h"
 #include "sinks/file_sink.h"
@@ -172,6 +176,15 @@ int Crash(int argc, char** argv) {
   CrashWith(kind);
 }
 
+// Past the first calibration (1 ms of samples), then what the clock uses.
+int ClockSource() {
+  const int64_t end = relog::ReadTimestampNanos() + 5000000;
+  while (relog::ReadTimestampNanos() < end) {
+  }
+  std::printf("clock: %s\n", relog::timestamp_internal::ClockSource());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -185,5 +198,6 @@ int main(int argc, char** argv) {
   }
   if (scenario == "static-destructor") return StaticDestructor();
   if (scenario == "crash") return Crash(argc, argv);
+  if (scenario == "clock-source") return ClockSource();
   return Usage();
 }

@@ -2,7 +2,9 @@
 //
 // relog::ReadTimestampNanos(): agrees with the kernel's CLOCK_REALTIME and
 // never goes backwards on a thread, including across recalibrations forced
-// every few microseconds, and on the kernel-clock fallback.
+// every few microseconds, and on the kernel-clock fallback; which clock a
+// machine's facts and the RELOG_CLOCK setting choose (ChooseClock(), and in
+// a child process that reads the setting as a service would).
 
 #include "logger/timestamp.h"
 
@@ -11,18 +13,29 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/test_util.h"
 
 namespace relog {
 namespace {
 
+// The child binary (tests/child_main.cc), from the command line.
+const char* g_child = nullptr;
+
+using ::relog::testing::ChildResult;
+using ::relog::testing::RunChild;
+using timestamp_internal::ChooseClock;
+using timestamp_internal::ClockChoice;
 using timestamp_internal::ClockSource;
 using timestamp_internal::ForceSystemClockForTesting;
 using timestamp_internal::SetMaxIntervalForTesting;
+using timestamp_internal::TscFacts;
 using timestamp_internal::TscUsable;
 
 int64_t KernelNanos() {
@@ -113,5 +126,107 @@ TEST(TimestampTest, KernelClockFallbackAgreesAndStaysMonotonic) {
   EXPECT_EQ(DisagreementsOver(20, kTolerance), 0);
 }
 
+// The machines of the README: a host whose kernel runs on the TSC, and a
+// KVM guest on kvm-clock whose platform flags the TSC reliable.
+TscFacts HostFacts() {
+  return {true, "tsc", "tsc hpet acpi_pm", "flags\t\t: fpu tsc constant_tsc"};
+}
+TscFacts GuestFacts() {
+  return {true, "kvm-clock", "kvm-clock",
+          "flags\t\t: fpu tsc constant_tsc nonstop_tsc tsc_reliable"};
+}
+
+TEST(ChooseClockTest, AutoTakesTheCounterTheKernelVouchesFor) {
+  EXPECT_TRUE(ChooseClock(nullptr, HostFacts()).tsc);
+  EXPECT_TRUE(ChooseClock(nullptr, GuestFacts()).tsc);
+  EXPECT_TRUE(ChooseClock("auto", GuestFacts()).tsc);
+  // A candidate the kernel still watches counts too.
+  TscFacts candidate = GuestFacts();
+  candidate.cpu_flags = "flags\t\t: fpu tsc constant_tsc nonstop_tsc";
+  candidate.available_clocksources = "kvm-clock tsc acpi_pm";
+  EXPECT_TRUE(ChooseClock(nullptr, candidate).tsc);
+  EXPECT_EQ(ChooseClock(nullptr, candidate).error, "");
+}
+
+TEST(ChooseClockTest, AutoRefusesACounterNobodyVouchesFor) {
+  TscFacts unvouched = GuestFacts();
+  unvouched.cpu_flags = "flags\t\t: fpu tsc constant_tsc nonstop_tsc";
+  EXPECT_FALSE(ChooseClock(nullptr, unvouched).tsc);
+  // "tsc_reliable" must be a flag of its own, not part of another word.
+  unvouched.cpu_flags = "flags\t\t: fpu not_tsc_reliable_at_all";
+  EXPECT_FALSE(ChooseClock(nullptr, unvouched).tsc);
+  TscFacts variable = HostFacts();
+  variable.invariant = false;
+  EXPECT_FALSE(ChooseClock(nullptr, variable).tsc);
+  EXPECT_FALSE(ChooseClock("tsc", variable).tsc);
+  EXPECT_NE(ChooseClock("tsc", variable).error.find("not invariant"),
+            std::string::npos);
+}
+
+TEST(ChooseClockTest, TheSettingOverrides) {
+  EXPECT_FALSE(ChooseClock("system", HostFacts()).tsc);
+  EXPECT_EQ(ChooseClock("system", HostFacts()).error, "");
+  TscFacts unvouched = GuestFacts();
+  unvouched.cpu_flags.clear();
+  EXPECT_TRUE(ChooseClock("tsc", unvouched).tsc);
+}
+
+TEST(ChooseClockTest, ABadSettingIsNamedAndActsAsAuto) {
+  const ClockChoice choice = ChooseClock("rdtsc", GuestFacts());
+  EXPECT_TRUE(choice.tsc);
+  EXPECT_EQ(choice.error,
+            "RELOG_CLOCK=rdtsc: not one of auto, tsc, system; using auto");
+  TscFacts unvouched = GuestFacts();
+  unvouched.cpu_flags.clear();
+  EXPECT_FALSE(ChooseClock("TSC", unvouched).tsc);
+}
+
+// RELOG_CLOCK as a process reads it, before main(): the child reports the
+// clock it ended up with, and names a bad value.
+ChildResult ClockChild(const std::string& setting) {
+  return RunChild({g_child, "clock-source"}, std::chrono::seconds(30),
+                  {"RELOG_CLOCK=" + setting});
+}
+
+TEST(ClockSettingTest, SystemForcesTheKernelClock) {
+  const ChildResult r = ClockChild("system");
+  EXPECT_EQ(r.Describe(), "exit 0");
+  EXPECT_EQ(r.output, "clock: system\n");
+}
+
+TEST(ClockSettingTest, AutoFollowsTheMachine) {
+  const ChildResult r = ClockChild("auto");
+  EXPECT_EQ(r.Describe(), "exit 0");
+  // The same rule as this process, which read no setting.
+  EXPECT_EQ(r.output, TscUsable() ? "clock: tsc\n" : "clock: system\n");
+}
+
+TEST(ClockSettingTest, ABadValueIsNamedOnStderr) {
+  const ChildResult r = ClockChild("fast");
+  EXPECT_EQ(r.Describe(), "exit 0");
+  EXPECT_NE(r.output.find("relog: RELOG_CLOCK=fast: not one of auto, tsc, "
+                          "system; using auto\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(TscUsable() ? "clock: tsc\n" : "clock: system\n"),
+            std::string::npos)
+      << r.output;
+}
+
 }  // namespace
 }  // namespace relog
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: timestamp_test CHILD_BINARY\n");
+    return 2;
+  }
+  // This process's own clock must be the automatic choice.
+  if (std::getenv("RELOG_CLOCK") != nullptr) {
+    std::fprintf(stderr, "timestamp_test: run it without RELOG_CLOCK\n");
+    return 2;
+  }
+  relog::g_child = argv[1];
+  return RUN_ALL_TESTS();
+}
