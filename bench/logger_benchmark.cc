@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -190,6 +192,37 @@ void BM_LogNullSinkRuntimeFormat(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_LogNullSinkRuntimeFormat)->Threads(1)->UseRealTime();
+
+// The rate-limited forms (logger/rate_limit.h), suppressed: after the
+// site's first call, which logs, every call is suppressed, and what is
+// timed is the site's check alone (plus the logger's level check). Next to
+// BM_LogNullSinkDeferred, the same call that logs. With two threads the
+// site's counter is a line both write.
+void BM_LogSuppressedEveryN(benchmark::State& state) {
+  RunLogCalls(state, /*deferred=*/true, [](relog::Logger& logger, int i) {
+    RELOG_INFO_EVERY_N(logger, int64_t{1} << 62,
+                       "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+                       kString);
+  });
+}
+BENCHMARK(BM_LogSuppressedEveryN)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_LogSuppressedFirstN(benchmark::State& state) {
+  RunLogCalls(state, /*deferred=*/true, [](relog::Logger& logger, int i) {
+    RELOG_INFO_FIRST_N(logger, 1, "Logging int: {}, double: {}, string: {}",
+                       i, i * 0.5, kString);
+  });
+}
+BENCHMARK(BM_LogSuppressedFirstN)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_LogSuppressedEvery(benchmark::State& state) {
+  RunLogCalls(state, /*deferred=*/true, [](relog::Logger& logger, int i) {
+    RELOG_INFO_EVERY(logger, std::chrono::hours(24),
+                     "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+                     kString);
+  });
+}
+BENCHMARK(BM_LogSuppressedEvery)->Threads(1)->Threads(2)->UseRealTime();
 
 }  // namespace
 

@@ -54,6 +54,7 @@
 #include "logger/entry.h"
 #include "logger/inbox.h"
 #include "logger/level.h"
+#include "logger/rate_limit.h"
 #include "logger/sink.h"
 #include "logger/timestamp.h"
 #include "pool/buffer_pool.h"
@@ -253,6 +254,22 @@ class Logger {
     }
     Emit(level, location, format, [&](fmt::detail::buffer<char>& out) {
       logger_internal::FormatCompiled(out, Compiled(), args...);
+    });
+  }
+
+  // Logger::LogSuppressed(): as Log(), for a rate-limited call site
+  // (RELOG_INFO_EVERY_N and the like) that suppressed `suppressed` calls
+  // since its last entry: the message ends with " [N suppressed]". It
+  // formats on the caller: such calls are rare by design, and the count
+  // then needs no room in the entry.
+  template <typename... Args>
+  void LogSuppressed(uint64_t suppressed, Level level,
+                     const SourceLocation& location,
+                     fmt::format_string<Args...> format, Args&&... args) {
+    Emit(level, location, format, [&](fmt::detail::buffer<char>& out) {
+      fmt::vformat_to(fmt::appender(out), format,
+                      fmt::make_format_args(args...));
+      fmt::format_to(fmt::appender(out), " [{} suppressed]", suppressed);
     });
   }
 
@@ -521,5 +538,106 @@ struct CompiledFormat {
     RELOG_CALL_LOG_(relog_logger_, ::relog::Level::kFatal, __VA_ARGS__);      \
     ::relog::logger_internal::AbortAfterFatal(relog_logger_);                 \
   } while (0)
+
+// Conditional and rate-limited forms, in the vocabulary of glog and Abseil
+// (README, "Using relog"). Each checks the logger's level first; a call at
+// a level that is off is neither counted nor evaluated. Then:
+//   RELOG_<LEVEL>_IF(logger, cond, format, args...)       logs when `cond`
+//   RELOG_<LEVEL>_EVERY_N(logger, n, format, args...)     the 1st, n+1th...
+//   RELOG_<LEVEL>_FIRST_N(logger, n, format, args...)     the first n
+//   RELOG_<LEVEL>_EVERY(logger, period, format, args...)  at most once per
+//                                                         std::chrono period
+// where LEVEL is TRACE, DEBUG, INFO, WARN or ERROR (and RELOG_FATAL_IF,
+// which logs and aborts when `cond` holds, whatever the level). A call that
+// does not log evaluates none of its arguments. The rate-limited forms keep
+// their state per call site, shared by all threads (logger/rate_limit.h);
+// an entry that follows suppressed calls ends with " [N suppressed]".
+#define RELOG_LOG_IF_(logger, lvl, cond, ...)                  \
+  do {                                                         \
+    if constexpr (::relog::logger_internal::AboveFloor(lvl)) { \
+      ::relog::Logger& relog_logger_ =                         \
+          ::relog::logger_internal::Deref(logger);             \
+      if (relog_logger_.ShouldLog(lvl) && (cond)) {            \
+        RELOG_CALL_LOG_(relog_logger_, lvl, __VA_ARGS__);      \
+      }                                                        \
+    }                                                          \
+  } while (0)
+
+// `Site` is the state type of logger/rate_limit.h, `admit` the
+// parenthesized arguments of its Admit().
+#define RELOG_LOG_LIMITED_(logger, lvl, Site, admit, ...)                 \
+  do {                                                                    \
+    if constexpr (::relog::logger_internal::AboveFloor(lvl)) {            \
+      ::relog::Logger& relog_logger_ =                                    \
+          ::relog::logger_internal::Deref(logger);                        \
+      if (relog_logger_.ShouldLog(lvl)) {                                 \
+        static constinit ::relog::logger_internal::Site relog_site_;      \
+        const uint64_t relog_suppressed_ = relog_site_.Admit admit;       \
+        if (relog_suppressed_ == 0) {                                     \
+          RELOG_CALL_LOG_(relog_logger_, lvl, __VA_ARGS__);               \
+        } else if (relog_suppressed_ !=                                   \
+                   ::relog::logger_internal::kSuppress) {                 \
+          relog_logger_.LogSuppressed(relog_suppressed_, lvl,             \
+                                      RELOG_SOURCE_LOCATION, __VA_ARGS__); \
+        }                                                                 \
+      }                                                                   \
+    }                                                                     \
+  } while (0)
+
+#define RELOG_LOG_EVERY_N_(logger, lvl, n, ...) \
+  RELOG_LOG_LIMITED_(logger, lvl, EveryN, (n), __VA_ARGS__)
+#define RELOG_LOG_FIRST_N_(logger, lvl, n, ...) \
+  RELOG_LOG_LIMITED_(logger, lvl, FirstN, (n), __VA_ARGS__)
+#define RELOG_LOG_EVERY_(logger, lvl, period, ...)                     \
+  RELOG_LOG_LIMITED_(logger, lvl, Every,                               \
+                     ((period), ::relog::ReadTimestampNanos()), __VA_ARGS__)
+
+#define RELOG_TRACE_IF(logger, cond, ...) \
+  RELOG_LOG_IF_(logger, ::relog::Level::kTrace, cond, __VA_ARGS__)
+#define RELOG_DEBUG_IF(logger, cond, ...) \
+  RELOG_LOG_IF_(logger, ::relog::Level::kDebug, cond, __VA_ARGS__)
+#define RELOG_INFO_IF(logger, cond, ...) \
+  RELOG_LOG_IF_(logger, ::relog::Level::kInfo, cond, __VA_ARGS__)
+#define RELOG_WARN_IF(logger, cond, ...) \
+  RELOG_LOG_IF_(logger, ::relog::Level::kWarn, cond, __VA_ARGS__)
+#define RELOG_ERROR_IF(logger, cond, ...) \
+  RELOG_LOG_IF_(logger, ::relog::Level::kError, cond, __VA_ARGS__)
+#define RELOG_FATAL_IF(logger, cond, ...)   \
+  do {                                      \
+    if (cond) RELOG_FATAL(logger, __VA_ARGS__); \
+  } while (0)
+
+#define RELOG_TRACE_EVERY_N(logger, n, ...) \
+  RELOG_LOG_EVERY_N_(logger, ::relog::Level::kTrace, n, __VA_ARGS__)
+#define RELOG_DEBUG_EVERY_N(logger, n, ...) \
+  RELOG_LOG_EVERY_N_(logger, ::relog::Level::kDebug, n, __VA_ARGS__)
+#define RELOG_INFO_EVERY_N(logger, n, ...) \
+  RELOG_LOG_EVERY_N_(logger, ::relog::Level::kInfo, n, __VA_ARGS__)
+#define RELOG_WARN_EVERY_N(logger, n, ...) \
+  RELOG_LOG_EVERY_N_(logger, ::relog::Level::kWarn, n, __VA_ARGS__)
+#define RELOG_ERROR_EVERY_N(logger, n, ...) \
+  RELOG_LOG_EVERY_N_(logger, ::relog::Level::kError, n, __VA_ARGS__)
+
+#define RELOG_TRACE_FIRST_N(logger, n, ...) \
+  RELOG_LOG_FIRST_N_(logger, ::relog::Level::kTrace, n, __VA_ARGS__)
+#define RELOG_DEBUG_FIRST_N(logger, n, ...) \
+  RELOG_LOG_FIRST_N_(logger, ::relog::Level::kDebug, n, __VA_ARGS__)
+#define RELOG_INFO_FIRST_N(logger, n, ...) \
+  RELOG_LOG_FIRST_N_(logger, ::relog::Level::kInfo, n, __VA_ARGS__)
+#define RELOG_WARN_FIRST_N(logger, n, ...) \
+  RELOG_LOG_FIRST_N_(logger, ::relog::Level::kWarn, n, __VA_ARGS__)
+#define RELOG_ERROR_FIRST_N(logger, n, ...) \
+  RELOG_LOG_FIRST_N_(logger, ::relog::Level::kError, n, __VA_ARGS__)
+
+#define RELOG_TRACE_EVERY(logger, period, ...) \
+  RELOG_LOG_EVERY_(logger, ::relog::Level::kTrace, period, __VA_ARGS__)
+#define RELOG_DEBUG_EVERY(logger, period, ...) \
+  RELOG_LOG_EVERY_(logger, ::relog::Level::kDebug, period, __VA_ARGS__)
+#define RELOG_INFO_EVERY(logger, period, ...) \
+  RELOG_LOG_EVERY_(logger, ::relog::Level::kInfo, period, __VA_ARGS__)
+#define RELOG_WARN_EVERY(logger, period, ...) \
+  RELOG_LOG_EVERY_(logger, ::relog::Level::kWarn, period, __VA_ARGS__)
+#define RELOG_ERROR_EVERY(logger, period, ...) \
+  RELOG_LOG_EVERY_(logger, ::relog::Level::kError, period, __VA_ARGS__)
 
 #endif  // RELOG_LOGGER_LOGGER_H_

@@ -73,6 +73,10 @@ namespace relog_format_test {
 struct Service {
   relog::Logger* logger;
   void Handle(int request) { RELOG_INFO(*logger, "request {}", request); }
+  // A rate-limited call keeps a static site in the member function.
+  void Retry(int attempt) {
+    RELOG_WARN_EVERY_N(*logger, 2, "retry {}", attempt);
+  }
 };
 }  // namespace relog_format_test
 
@@ -116,6 +120,13 @@ TEST_F(LoggerFormatTest, ACallInAMemberFunctionDefinedInItsClass) {
   relog_format_test::Service service{&logger_};
   service.Handle(7);
   EXPECT_EQ(Messages(), std::vector<std::string>{"request 7"});
+}
+
+TEST_F(LoggerFormatTest, ARateLimitedCallInAMemberFunctionDefinedInItsClass) {
+  relog_format_test::Service service{&logger_};
+  for (int attempt = 1; attempt <= 3; ++attempt) service.Retry(attempt);
+  EXPECT_EQ(Messages(),
+            (std::vector<std::string>{"retry 1", "retry 3 [1 suppressed]"}));
 }
 
 TEST_F(LoggerFormatTest, TheStandardMessage) {
