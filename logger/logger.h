@@ -132,6 +132,7 @@ struct SinkWorkerStats {
   uint64_t blocked = 0;  // pushes that waited for room (kBlock)
   uint64_t notices = 0;  // "N messages dropped/lost" notices written
   uint64_t errors = 0;   // I/O errors the sink reported
+  uint64_t syncs = 0;    // batches made durable (Sink::sync_level())
   // Most entries seen waiting in its queue (sampled by the sink thread; the
   // capacity once a caller has found the queue full).
   uint64_t queue_high_water = 0;
@@ -287,7 +288,10 @@ class Logger {
 
   // Logger::Flush(): any thread. Returns once everything logged before the
   // call is written and flushed by every sink (or given up as lost, after
-  // the sink's retry time).
+  // the sink's retry time). Flushed means handed to the kernel (write(2));
+  // Flush() does not itself call fsync. A file sink with a sync level
+  // (Sink::sync_level(), `fsync=LEVEL`) has made durable every batch that
+  // held an entry at or above it before Flush() returns.
   void Flush();
 
   // Logger::Shutdown(): any thread, idempotent. Writes and flushes

@@ -62,6 +62,7 @@ struct SinkStats {
   uint64_t written = 0;  // records delivered (notices not included)
   uint64_t lost = 0;     // records given up after I/O errors
   uint64_t errors = 0;   // I/O errors reported
+  uint64_t syncs = 0;    // batches made durable for sync_level() (see there)
 };
 
 namespace logger_internal {
@@ -79,6 +80,7 @@ class Sink {
   // reference to `entry` after returning.
   void Write(const Entry& entry) {
     ++pending_;
+    if (entry.level() >= sync_level_) sync_due_ = true;
     DoWrite(entry);
   }
 
@@ -128,13 +130,23 @@ class Sink {
   std::chrono::milliseconds retry_for() const { return retry_for_; }
   void set_retry_for(std::chrono::milliseconds d) { retry_for_ = d; }
 
+  // The level from which a batch is made durable: a file sink (FileSink,
+  // RotatingFileSink, DailyFileSink) whose batch holds an entry at or above
+  // it calls fdatasync(2) on the file once the batch is written, before
+  // the batch counts as written and before the sink goes on (`fsync=LEVEL`
+  // in a spec). Level::kOff (the default): never; the other sinks ignore
+  // it. Set before the sink is given to a logger.
+  Level sync_level() const { return sync_level_; }
+  void set_sync_level(Level level) { sync_level_ = level; }
+
   // A short name for statistics and error messages ("file:/var/log/a.log").
   const std::string& name() const { return name_; }
 
   SinkStats GetStats() const {
     return SinkStats{written_.load(std::memory_order_relaxed),
                      lost_.load(std::memory_order_relaxed),
-                     errors_.load(std::memory_order_relaxed)};
+                     errors_.load(std::memory_order_relaxed),
+                     syncs_.load(std::memory_order_relaxed)};
   }
 
  protected:
@@ -163,6 +175,19 @@ class Sink {
   // process's error handler (see SetSinkErrorHandler()).
   void ReportError(const absl::Status& status);
 
+  // A record at or above sync_level() was written since the last sync. A
+  // file sink syncs when this is true and its batch is all written, then
+  // calls SyncDone(); a sink that closes a file mid-batch (rotation) syncs
+  // it first if this is true, and leaves it set for the rest of the batch.
+  bool sync_due() const { return sync_due_; }
+  // After the end-of-batch sync: clears sync_due() and counts the batch
+  // (`syncs` in the stats).
+  void SyncDone() {
+    sync_due_ = false;
+    syncs_.store(syncs_.load(std::memory_order_relaxed) + 1,
+                 std::memory_order_relaxed);
+  }
+
  private:
   friend class logger_internal::SinkWorker;
 
@@ -183,18 +208,23 @@ class Sink {
     written_.store(0, std::memory_order_relaxed);
     lost_.store(0, std::memory_order_relaxed);
     errors_.store(0, std::memory_order_relaxed);
+    syncs_.store(0, std::memory_order_relaxed);
+    sync_due_ = false;
   }
 
   const std::string name_;
   std::atomic<Level> level_{Level::kTrace};
   std::optional<OverflowPolicy> overflow_;
   std::chrono::milliseconds retry_for_{1000};
+  Level sync_level_ = Level::kOff;
   // The counters are written by the sink thread for every batch while
   // callers read `level_` for every call: keep them on another cache line.
   [[maybe_unused]] char pad_[64];
   std::size_t pending_ = 0;  // sink thread only
   bool counting_ = true;     // false while a notice is written
+  bool sync_due_ = false;    // sink thread only
   std::atomic<uint64_t> written_{0};
+  std::atomic<uint64_t> syncs_{0};
   std::atomic<uint64_t> lost_{0};
   std::atomic<uint64_t> errors_{0};
 };

@@ -465,6 +465,7 @@ SinkWorkerStats SinkWorker::GetStats() const {
   s.written = sink_stats.written;
   s.lost = sink_stats.lost;
   s.errors = sink_stats.errors;
+  s.syncs = sink_stats.syncs;
   s.blocked = blocked_.load(std::memory_order_relaxed);
   s.notices = notices_.load(std::memory_order_relaxed);
   s.queue_high_water = high_water_.load(std::memory_order_relaxed);

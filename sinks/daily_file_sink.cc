@@ -153,16 +153,24 @@ void DailyFileSink::DoWrite(const Entry& entry) {
   records_.EndRecord();
 }
 
-void DailyFileSink::WriteRecords() {
+void DailyFileSink::WriteRecords(bool end_of_batch) {
   const std::string_view closed = records_.closed_data();
   if (closed.empty()) return;
-  const std::size_t written = file_.WriteBatch(
-      closed, [this](const absl::Status& s) { ReportError(s); });
-  RecordsDelivered(records_.Consume(written));
+  const auto report = [this](const absl::Status& s) { ReportError(s); };
+  const std::size_t written = file_.WriteBatch(closed, report);
+  const std::size_t delivered = records_.Consume(written);
+  // The whole batch is out: durable before it counts as written. (Records
+  // written before a day's switch are synced by Rotate().)
+  if (end_of_batch && records_.empty() && file_.SyncIf(sync_due(), report)) {
+    SyncDone();
+  }
+  RecordsDelivered(delivered);
 }
 
 void DailyFileSink::Rotate(int64_t timestamp_ns) {
-  WriteRecords();
+  WriteRecords(/*end_of_batch=*/false);
+  // The day's file is closed with records of a batch that must be durable.
+  file_.SyncIf(sync_due(), [this](const absl::Status& s) { ReportError(s); });
   Day day = DayOf(timestamp_ns, options_);
   absl::StatusOr<sink_internal::LogFile> file =
       sink_internal::LogFile::Open(DatedPath(path_, day.date));
@@ -211,6 +219,6 @@ void DailyFileSink::ApplyRetention() {
   }
 }
 
-void DailyFileSink::DoFlush() { WriteRecords(); }
+void DailyFileSink::DoFlush() { WriteRecords(/*end_of_batch=*/true); }
 
 }  // namespace relog

@@ -99,8 +99,9 @@ class DailyFileSink final : public Sink {
   // The day that `timestamp_ns` falls in.
   static Day DayOf(int64_t timestamp_ns, const DailyOptions& options);
   // Writes the closed records; what got out is dropped from the buffer.
-  // Errors are reported.
-  void WriteRecords();
+  // Errors are reported. At the end of a batch, syncs the file first if
+  // sync_due().
+  void WriteRecords(bool end_of_batch);
   // Switches to the file of the day of `timestamp_ns`.
   void Rotate(int64_t timestamp_ns);
   // Deletes the oldest files beyond max_days. Errors are reported.

@@ -29,9 +29,12 @@ void FileSink::DoWrite(const Entry& entry) {
 
 void FileSink::DoFlush() {
   // A failed reopen is reported; the batch still goes to the file held.
-  const std::size_t written = file_.WriteBatch(
-      records_.data(), [this](const absl::Status& s) { ReportError(s); });
-  RecordsDelivered(records_.Consume(written));
+  const auto report = [this](const absl::Status& s) { ReportError(s); };
+  const std::size_t written = file_.WriteBatch(records_.data(), report);
+  const std::size_t delivered = records_.Consume(written);
+  // The whole batch is out: durable before it counts as written.
+  if (records_.empty() && file_.SyncIf(sync_due(), report)) SyncDone();
+  RecordsDelivered(delivered);
 }
 
 }  // namespace relog

@@ -119,6 +119,12 @@ absl::Status LogFile::Write(std::string_view data, std::size_t* written) {
   return status;
 }
 
+absl::Status LogFile::Sync() {
+  if (fd_ < 0) return ErrnoStatus(EBADF, "fdatasync", path_);
+  if (::fdatasync(fd_) != 0) return ErrnoStatus(errno, "fdatasync", path_);
+  return absl::OkStatus();
+}
+
 absl::Status LogFile::ReopenIfMoved() {
   struct stat st;
   if (fd_ >= 0 && ::stat(path_.c_str(), &st) == 0 && st.st_dev == dev_ &&

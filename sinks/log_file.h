@@ -94,6 +94,18 @@ class LogFile {
 
   void Close();
 
+  // LogFile::Sync(): fdatasync(2): what was written is on the device.
+  absl::Status Sync();
+  // LogFile::SyncIf(): Sync() when `due` and the file is a regular file (a
+  // device or a FIFO has nothing to sync), passing an error to `report`;
+  // true when it synced (or tried to).
+  template <typename Report>
+  bool SyncIf(bool due, Report&& report) {
+    if (!due || !is_regular_) return false;
+    if (absl::Status s = Sync(); !s.ok()) report(s);
+    return true;
+  }
+
   const std::string& path() const { return path_; }
   // Bytes in the file: its size when opened plus what was written since.
   uint64_t size() const { return size_; }

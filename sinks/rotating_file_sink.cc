@@ -76,7 +76,7 @@ void RotatingFileSink::DoWrite(const Entry& entry) {
     return;
   }
   // The records before this one belong in the file being closed.
-  if (!WritePrefix(start)) {
+  if (!WritePrefix(start, /*end_of_batch=*/false)) {
     rotation_failed_ = true;
     return;
   }
@@ -85,14 +85,21 @@ void RotatingFileSink::DoWrite(const Entry& entry) {
   }
 }
 
-bool RotatingFileSink::WritePrefix(std::size_t n) {
+bool RotatingFileSink::WritePrefix(std::size_t n, bool end_of_batch) {
   if (n == 0) return true;
   std::size_t written = 0;
   const absl::Status s = file_.Write(records_.data().substr(0, n), &written);
-  RecordsDelivered(records_.Consume(written));
-  if (s.ok()) return true;
-  ReportError(s);
-  return false;
+  if (!s.ok()) ReportError(s);
+  const std::size_t delivered = records_.Consume(written);
+  // The whole batch is out: durable before it counts as written. (Records
+  // written before a rotation are synced by Rotate().)
+  if (end_of_batch && records_.empty() &&
+      file_.SyncIf(sync_due(),
+                   [this](const absl::Status& e) { ReportError(e); })) {
+    SyncDone();
+  }
+  RecordsDelivered(delivered);
+  return s.ok();
 }
 
 void RotatingFileSink::Rotate() {
@@ -104,6 +111,8 @@ void RotatingFileSink::Rotate() {
       rotation_failed_ = true;
     }
   };
+  // The file being closed holds records of a batch that must be durable.
+  file_.SyncIf(sync_due(), [this](const absl::Status& s) { ReportError(s); });
   const std::string oldest = RotatedPath(path_, options_.max_files);
   if (::unlink(oldest.c_str()) != 0 && errno != ENOENT) {
     ReportError(sink_internal::ErrnoStatus(errno, "delete", oldest));
@@ -124,7 +133,7 @@ void RotatingFileSink::DoFlush() {
   rotation_failed_ = false;
   // A failed reopen is reported; the batch still goes to the file held.
   if (absl::Status s = file_.ReopenIfMoved(); !s.ok()) ReportError(s);
-  WritePrefix(records_.data().size());
+  WritePrefix(records_.data().size(), /*end_of_batch=*/true);
 }
 
 }  // namespace relog

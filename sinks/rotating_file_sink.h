@@ -85,7 +85,8 @@ class RotatingFileSink final : public Sink {
 
   // Writes the first `n` bytes of the pending records (whole records) to
   // the file held and drops what got out; false on an error (reported).
-  bool WritePrefix(std::size_t n);
+  // At the end of a batch, syncs the file first if sync_due().
+  bool WritePrefix(std::size_t n, bool end_of_batch);
   // Shifts the files and starts a new current one. Errors are reported.
   void Rotate();
 

@@ -151,11 +151,12 @@ struct KindInfo {
 constexpr std::array<KindInfo, 6> kKinds = {{
     {SinkKind::kConsole, "console",
      "level, overflow, retry, format, pattern, color"},
-    {SinkKind::kFile, "file", "level, overflow, retry, format, pattern"},
+    {SinkKind::kFile, "file", "level, overflow, retry, format, pattern, fsync"},
     {SinkKind::kRotating, "rotating",
-     "level, overflow, retry, format, pattern, max_size, max_files"},
+     "level, overflow, retry, format, pattern, fsync, max_size, max_files"},
     {SinkKind::kDaily, "daily",
-     "level, overflow, retry, format, pattern, hour, minute, max_days"},
+     "level, overflow, retry, format, pattern, fsync, hour, minute, "
+     "max_days"},
     {SinkKind::kSyslog, "syslog", "level, overflow, retry, facility, app_name"},
     {SinkKind::kNull, "null", "level, overflow, retry"},
 }};
@@ -207,6 +208,14 @@ absl::Status ApplyOption(const std::string& key, const Piece& value_piece,
       return bad("expected trace, debug, info, warn, error, fatal or off");
     }
     config.level = *level;
+  } else if (key == "fsync") {
+    absl::StatusOr<Level> level = ParseLevel(value);
+    if (!level.ok()) {
+      return bad(
+          "expected the level from which a batch is synced: trace, debug, "
+          "info, warn, error, fatal, or off");
+    }
+    config.fsync = *level;
   } else if (key == "overflow") {
     if (value == "block") {
       config.overflow = OverflowPolicy::kBlock;
@@ -553,6 +562,7 @@ absl::StatusOr<std::shared_ptr<Sink>> MakeSink(const SinkConfig& config) {
   if (config.level.has_value()) (*sink)->set_level(*config.level);
   if (config.overflow.has_value()) (*sink)->set_overflow(*config.overflow);
   if (config.retry.has_value()) (*sink)->set_retry_for(*config.retry);
+  if (config.fsync.has_value()) (*sink)->set_sync_level(*config.fsync);
   return sink;
 }
 

@@ -31,7 +31,11 @@
 // default 1s; see Sink::retry_for()), and, for console, file, rotating and
 // daily, format=text|json (default text) and pattern=PATTERN (a
 // PatternFormatter pattern, format=text only; default: the default text
-// format). syslog writes RFC 5424 and takes neither.
+// format). syslog writes RFC 5424 and takes neither. file, rotating and
+// daily also take fsync=LEVEL (trace ... fatal, or off, the default): a
+// batch holding an entry at or above LEVEL is made durable with
+// fdatasync(2) before it counts as written and the sink goes on (see
+// Sink::sync_level()).
 //
 // DURATION is 0 or a whole number with a unit: ms, s or min ("500ms").
 //
@@ -95,6 +99,7 @@ struct SinkConfig {
   std::optional<Level> level;
   std::optional<OverflowPolicy> overflow;
   std::optional<std::chrono::milliseconds> retry;
+  std::optional<Level> fsync;
   SinkFormat format = SinkFormat::kText;
   std::string pattern;  // empty: the default text format
   ConsoleStream stream = ConsoleStream::kStderr;

@@ -9,10 +9,18 @@
 // replaced by a regular file: ENOTDIR; or permission denied, checked as the
 // unprivileged user nobody, since root ignores permissions) is reported,
 // writing goes on, and the sink recovers once the path works again.
+// fsync=LEVEL (Sink::sync_level()): only batches holding such an entry are
+// synced, a rotation syncs the file it closes, and a failed fdatasync(2)
+// (made to fail by this binary's own fdatasync, below) is reported and
+// counted.
 
+#include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <chrono>
 #include <functional>
@@ -30,6 +38,20 @@
 #include "sinks/pattern_formatter.h"
 #include "sinks/rotating_file_sink.h"
 #include "tests/sink_test_util.h"
+
+// fdatasync(2) as the sinks in this binary call it (the executable's
+// definition comes before libc's): counts the calls, and fails with
+// g_sync_errno when a test sets it.
+std::atomic<int> g_sync_calls{0};
+std::atomic<int> g_sync_errno{0};
+extern "C" int fdatasync(int fd) {
+  g_sync_calls.fetch_add(1);
+  if (const int e = g_sync_errno.load(); e != 0) {
+    errno = e;
+    return -1;
+  }
+  return static_cast<int>(::syscall(SYS_fdatasync, fd));
+}
 
 namespace relog {
 namespace {
@@ -341,6 +363,98 @@ TEST(FileSinkFaultTest, RotationThatCannotRenameIsReportedAndWritingGoesOn) {
     EXPECT_EQ(ReadFile(path), "dddddddddd\n");
     EXPECT_EQ((*sink)->GetStats().written, 4u);
   });
+}
+
+// Entries at `level`.
+std::unique_ptr<Entry> MakeAtLevel(testing::EntryFactory& entries,
+                                   std::string_view message, Level level) {
+  testing::EntryFactory::Fields f;
+  f.level = level;
+  return entries.Make(message, f);
+}
+
+TEST_P(FileSinkFaultTest, SyncLevelSyncsOnlyTheBatchesHoldingSuchAnEntry) {
+  const std::string dir = MakeTestDir("sync_level");
+  const std::string path = dir + "/app.log";
+  auto sink = OpenSink(kind(), path);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  EXPECT_EQ((*sink)->sync_level(), Level::kOff);  // the default
+  (*sink)->set_sync_level(Level::kError);
+  EntryFactory entries;
+  const int calls_before = g_sync_calls.load();
+  for (int i = 0; i < 3; ++i) {
+    (*sink)->Write(*MakeAtLevel(entries, "info", Level::kInfo));
+  }
+  ASSERT_TRUE((*sink)->Flush());
+  EXPECT_EQ(g_sync_calls.load(), calls_before);
+  EXPECT_EQ((*sink)->GetStats().syncs, 0u);
+  (*sink)->Write(*MakeAtLevel(entries, "warn", Level::kWarn));
+  (*sink)->Write(*MakeAtLevel(entries, "error", Level::kError));
+  ASSERT_TRUE((*sink)->Flush());
+  EXPECT_EQ(g_sync_calls.load(), calls_before + 1);
+  EXPECT_EQ((*sink)->GetStats().syncs, 1u);
+  (*sink)->Write(*MakeAtLevel(entries, "warn again", Level::kWarn));
+  ASSERT_TRUE((*sink)->Flush());
+  EXPECT_EQ(g_sync_calls.load(), calls_before + 1);
+  EXPECT_EQ((*sink)->GetStats().syncs, 1u);
+  EXPECT_EQ((*sink)->GetStats().written, 6u);
+  EXPECT_EQ(SplitLines(ReadFile(WrittenPath(kind(), path))),
+            (std::vector<std::string>{"info", "info", "info", "warn", "error",
+                                      "warn again"}));
+}
+
+TEST_P(FileSinkFaultTest, WithoutASyncLevelNothingIsSynced) {
+  const std::string dir = MakeTestDir("sync_off");
+  auto sink = OpenSink(kind(), dir + "/app.log");
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  EntryFactory entries;
+  const int calls_before = g_sync_calls.load();
+  (*sink)->Write(*MakeAtLevel(entries, "fatal", Level::kFatal));
+  ASSERT_TRUE((*sink)->Flush());
+  EXPECT_EQ(g_sync_calls.load(), calls_before);
+  EXPECT_EQ((*sink)->GetStats().syncs, 0u);
+}
+
+TEST_P(FileSinkFaultTest, AFailedSyncIsReportedAndCounted) {
+  const std::string dir = MakeTestDir("sync_fail");
+  const std::string path = dir + "/app.log";
+  CapturedErrors errors;
+  auto sink = OpenSink(kind(), path);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  (*sink)->set_sync_level(Level::kWarn);
+  EntryFactory entries;
+  g_sync_errno.store(EIO);
+  (*sink)->Write(*MakeAtLevel(entries, "warn", Level::kWarn));
+  (*sink)->Flush();
+  g_sync_errno.store(0);
+  // The record is in the file (it was written; only its durability is in
+  // doubt), and the error says so.
+  const SinkStats stats = (*sink)->GetStats();
+  EXPECT_EQ(stats.written, 1u);
+  EXPECT_EQ(stats.errors, 1u);
+  ASSERT_EQ(errors.reports().size(), 1u);
+  EXPECT_THAT(std::string(errors.reports()[0].status.message()),
+              HasSubstr("fdatasync " + WrittenPath(kind(), path)));
+  EXPECT_EQ(ReadFile(WrittenPath(kind(), path)), "warn\n");
+}
+
+TEST(FileSinkSyncTest, ARotationSyncsTheFileItCloses) {
+  const std::string dir = MakeTestDir("sync_rotate");
+  const std::string path = dir + "/app.log";
+  auto sink = RotatingFileSink::Open(path, {11, 2}, MessageOnly());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  (*sink)->set_sync_level(Level::kError);
+  EntryFactory entries;
+  const int calls_before = g_sync_calls.load();
+  // One batch: the second record does not fit and rotates the first out.
+  (*sink)->Write(*MakeAtLevel(entries, "aaaaaaaaaa", Level::kInfo));
+  (*sink)->Write(*MakeAtLevel(entries, "bbbbbbbbbb", Level::kError));
+  ASSERT_TRUE((*sink)->Flush());
+  // The closed file, then the batch's end in the new one.
+  EXPECT_EQ(g_sync_calls.load(), calls_before + 2);
+  EXPECT_EQ((*sink)->GetStats().syncs, 1u);
+  EXPECT_EQ(ReadFile(RotatingFileSink::RotatedPath(path, 1)), "aaaaaaaaaa\n");
+  EXPECT_EQ(ReadFile(path), "bbbbbbbbbb\n");
 }
 
 }  // namespace

@@ -180,6 +180,12 @@ TEST(SpecTest, BadSpecsSayWhatAndWhere) {
        "bad overflow 'sometimes' at position 18 (expected block or drop)"},
       {"file:/x,retry=5", "bad retry '5' at position 15"},
       {"file:/x,retry=1h", "bad retry '1h' at position 15"},
+      {"file:/x,fsync=always",
+       "bad fsync 'always' at position 15 (expected the level from which a "
+       "batch is synced: trace, debug, info, warn, error, fatal, or off)"},
+      {"console,fsync=error", "unknown key 'fsync' for console at position 9"},
+      {"syslog:udp://h:514,fsync=error",
+       "unknown key 'fsync' for syslog at position 20"},
       {"file:/x,max_size=1MiB",
        "unknown key 'max_size' for file at position 9"},
       {"syslog:udp://h:514,format=json",
@@ -309,6 +315,19 @@ TEST(SpecTest, OverflowAndRetryKeysSetTheSink) {
   EXPECT_EQ(ParseDuration("1min").value(), std::chrono::minutes(1));
   EXPECT_FALSE(ParseDuration("ms").ok());
   EXPECT_FALSE(ParseDuration("-1s").ok());
+}
+
+TEST(SpecTest, FsyncSetsTheSyncLevelOfFileSinks) {
+  absl::StatusOr<std::vector<std::shared_ptr<Sink>>> sinks = ParseSinks(
+      absl::StrCat("file:", TempPath("sync.log"), ",fsync=error;rotating:",
+                   TempPath("sync_rot.log"), ",fsync=off;daily:",
+                   TempPath("sync_day.log"), ",fsync=warn;file:",
+                   TempPath("sync_none.log")));
+  ASSERT_TRUE(sinks.ok()) << sinks.status();
+  EXPECT_EQ((*sinks)[0]->sync_level(), Level::kError);
+  EXPECT_EQ((*sinks)[1]->sync_level(), Level::kOff);
+  EXPECT_EQ((*sinks)[2]->sync_level(), Level::kWarn);
+  EXPECT_EQ((*sinks)[3]->sync_level(), Level::kOff);
 }
 
 TEST(SpecTest, MakesEveryKindWithItsLevel) {
