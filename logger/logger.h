@@ -120,7 +120,9 @@ struct LoggerOptions {
 };
 
 // What happened to the entries offered to one sink. Once everything is
-// flushed, offered == written + dropped + lost.
+// flushed, offered == written + dropped + lost. (For a sink shared with
+// other loggers, written, lost, errors and syncs are the sink's totals
+// across all of them; see logger/sink.h.)
 struct SinkWorkerStats {
   std::string name;
   // Entries for this sink (past its level): queued, or dropped at its full

@@ -29,7 +29,11 @@
 // from one thread at a time (the sink's thread). level(), set_level(),
 // overflow(), retry_for() and GetStats() are thread-safe; the setters of the
 // overflow policy and the retry time take effect for a logger created after
-// them. A sink belongs to one logger.
+// them. A sink may be given to several loggers: their sink threads take
+// turns, a batch at a time (a mutex of the sink's, taken once a batch), so
+// each line is whole and each logger's lines keep their order; GetStats()
+// then counts for all of them, and each logger's stats for the sink show
+// those totals.
 
 #ifndef RELOG_LOGGER_SINK_H_
 #define RELOG_LOGGER_SINK_H_
@@ -39,6 +43,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -210,6 +216,10 @@ class Sink {
     errors_.store(0, std::memory_order_relaxed);
     syncs_.store(0, std::memory_order_relaxed);
     sync_due_ = false;
+    // A sink thread of another logger sharing this sink may have held it
+    // at the fork (a pause that timed out); that thread is not in the
+    // child. The mutex is not destroyed: its owner never returns here.
+    new (&use_mu_) std::mutex();
   }
 
   const std::string name_;
@@ -221,6 +231,9 @@ class Sink {
   // callers read `level_` for every call: keep them on another cache line.
   [[maybe_unused]] char pad_[64];
   std::size_t pending_ = 0;  // sink thread only
+  // Held by a sink thread while it writes a batch and delivers it: the
+  // sink threads of the loggers that share this sink take turns.
+  std::mutex use_mu_;
   bool counting_ = true;     // false while a notice is written
   bool sync_due_ = false;    // sink thread only
   std::atomic<uint64_t> written_{0};

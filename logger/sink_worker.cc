@@ -240,15 +240,20 @@ std::size_t SinkWorker::ProcessBatch() {
   for (std::size_t i = 0; i < batch_.size() && i < kPrefetchAhead; ++i) {
     PrefetchForWrite(batch_[i]);
   }
-  for (std::size_t i = 0; i < batch_.size(); ++i) {
-    if (i + kPrefetchAhead < batch_.size()) {
-      PrefetchForWrite(batch_[i + kPrefetchAhead]);
+  {
+    // A sink given to several loggers is driven by each one's thread in
+    // turn, a whole batch at a time; after Deliver() it holds no record.
+    std::lock_guard<std::mutex> lock(sink_->use_mu_);
+    for (std::size_t i = 0; i < batch_.size(); ++i) {
+      if (i + kPrefetchAhead < batch_.size()) {
+        PrefetchForWrite(batch_[i + kPrefetchAhead]);
+      }
+      sink_->Write(*batch_[i]);
     }
-    sink_->Write(*batch_[i]);
+    Deliver();
+    WriteNoticesIfAny();
   }
-  Deliver();
   for (Entry* entry : batch_) logger_->Release(entry);
-  WriteNoticesIfAny();
   PublishFlushed();
   return batch_.size() + (noticed ? 1 : 0);
 }
@@ -259,7 +264,7 @@ void SinkWorker::Deliver() {
   if (in_outage_ && now < next_probe_) {
     // Between probes an outage costs the callers nothing: the batch is
     // given up without trying.
-    sink_->Discard();
+    GiveUp();
     return;
   }
   if (sink_->Flush()) {
@@ -267,7 +272,7 @@ void SinkWorker::Deliver() {
     return;
   }
   if (in_outage_) {  // the probe failed: no waiting
-    sink_->Discard();
+    GiveUp();
     next_probe_ = now + kMaxBackoff;
     return;
   }
@@ -280,9 +285,14 @@ void SinkWorker::Deliver() {
     backoff = std::min<std::chrono::nanoseconds>(backoff * 2, kMaxBackoff);
     if (sink_->Flush()) return;
   }
-  sink_->Discard();
+  GiveUp();
   in_outage_ = true;
   next_probe_ = std::chrono::steady_clock::now() + kMaxBackoff;
+}
+
+void SinkWorker::GiveUp() {
+  lost_ += sink_->pending();
+  sink_->Discard();
 }
 
 void SinkWorker::WriteNotice(uint64_t count, std::string_view what,
@@ -303,7 +313,9 @@ void SinkWorker::WriteNotice(uint64_t count, std::string_view what,
 void SinkWorker::WriteNoticesIfAny() {
   // A lost notice waits for the outage to end (it could not be delivered
   // before); it says how many were given up since the last one.
-  const uint64_t lost = sink_->GetStats().lost;
+  // This worker's own: a sink shared with another logger counts that one's
+  // losses too, which its own worker reports.
+  const uint64_t lost = lost_;
   if (lost != lost_reported_ && !in_outage_) {
     WriteNotice(lost - lost_reported_,
                 "lost: the sink could not deliver them and gave them up",
@@ -433,6 +445,7 @@ void SinkWorker::ResetAfterFork() {
   flushed_.store(0, std::memory_order_relaxed);
   dropped_reported_ = 0;
   lost_reported_ = 0;
+  lost_ = 0;
   // Stopped: whoever holds drain_mu_ consumes the queue from now on.
   stop_.store(true, std::memory_order_relaxed);
   joined_.store(true, std::memory_order_seq_cst);
