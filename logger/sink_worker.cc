@@ -244,6 +244,9 @@ std::size_t SinkWorker::ProcessBatch() {
     // A sink given to several loggers is driven by each one's thread in
     // turn, a whole batch at a time; after Deliver() it holds no record.
     std::lock_guard<std::mutex> lock(sink_->use_mu_);
+    // What this batch loses (given up here, or by the sink itself, as a
+    // datagram too long), told apart from another logger's batches.
+    const uint64_t lost_before = sink_->lost_.load(std::memory_order_relaxed);
     for (std::size_t i = 0; i < batch_.size(); ++i) {
       if (i + kPrefetchAhead < batch_.size()) {
         PrefetchForWrite(batch_[i + kPrefetchAhead]);
@@ -251,6 +254,7 @@ std::size_t SinkWorker::ProcessBatch() {
       sink_->Write(*batch_[i]);
     }
     Deliver();
+    lost_ += sink_->lost_.load(std::memory_order_relaxed) - lost_before;
     WriteNoticesIfAny();
   }
   for (Entry* entry : batch_) logger_->Release(entry);
@@ -264,7 +268,7 @@ void SinkWorker::Deliver() {
   if (in_outage_ && now < next_probe_) {
     // Between probes an outage costs the callers nothing: the batch is
     // given up without trying.
-    GiveUp();
+    sink_->Discard();
     return;
   }
   if (sink_->Flush()) {
@@ -272,7 +276,7 @@ void SinkWorker::Deliver() {
     return;
   }
   if (in_outage_) {  // the probe failed: no waiting
-    GiveUp();
+    sink_->Discard();
     next_probe_ = now + kMaxBackoff;
     return;
   }
@@ -285,14 +289,9 @@ void SinkWorker::Deliver() {
     backoff = std::min<std::chrono::nanoseconds>(backoff * 2, kMaxBackoff);
     if (sink_->Flush()) return;
   }
-  GiveUp();
+  sink_->Discard();
   in_outage_ = true;
   next_probe_ = std::chrono::steady_clock::now() + kMaxBackoff;
-}
-
-void SinkWorker::GiveUp() {
-  lost_ += sink_->pending();
-  sink_->Discard();
 }
 
 void SinkWorker::WriteNotice(uint64_t count, std::string_view what,

@@ -128,9 +128,6 @@ class SinkWorker final : public Inbox {
   // at the top of this file.
   void Deliver();
   void WriteNoticesIfAny();
-  // Gives up the sink's pending records (counted lost), counting them as
-  // this worker's losses.
-  void GiveUp();
   // Writes "<count> messages <what> (sink NAME)"; when it is delivered,
   // sets `reported` to `now_total`.
   void WriteNotice(uint64_t count, std::string_view what,
@@ -198,7 +195,9 @@ class SinkWorker final : public Inbox {
   // variable.
   alignas(64) std::atomic<uint64_t> flushed_{0};
   uint64_t dropped_reported_ = 0;  // the consumer's
-  uint64_t lost_ = 0;              // the consumer's: records it gave up
+  // The consumer's: records lost in its batches (a shared sink's counter
+  // holds other loggers' too).
+  uint64_t lost_ = 0;
   uint64_t lost_reported_ = 0;     // the consumer's
   uint64_t batches_ = 0;           // the consumer's
   std::atomic<uint64_t> notices_{0};
