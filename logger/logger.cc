@@ -17,6 +17,7 @@
 #include "absl/container/inlined_vector.h"
 #include "logger/registry.h"
 #include "logger/sink_worker.h"
+#include "logger/thread_name.h"
 
 namespace relog {
 namespace logger_internal {
@@ -28,6 +29,7 @@ uint32_t CurrentThreadIdSlow() {
       pthread_atfork(nullptr, nullptr, [] { tls_thread_id = 0; });
   (void)registered;
   tls_thread_id = static_cast<uint32_t>(syscall(SYS_gettid));
+  RegisterThreadName(tls_thread_id);
   return tls_thread_id;
 }
 

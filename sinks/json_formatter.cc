@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "logger/level.h"
+#include "logger/thread_name.h"
 
 namespace relog {
 namespace {
@@ -134,6 +135,13 @@ void JsonFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
   AppendJsonString(entry.logger_name(), out);
   out.append(std::string_view(",\"thread\":"));
   out.append(fmt::format_int(entry.thread_id()));
+  char thread_name[kMaxThreadName];
+  if (const std::size_t n =
+          logger_internal::ThreadNameOf(entry.thread_id(), thread_name);
+      n > 0) {
+    out.append(std::string_view(",\"thread_name\":"));
+    AppendJsonString(std::string_view(thread_name, n), out);
+  }
   out.append(std::string_view(",\"file\":"));
   AppendJsonString(Basename(entry.location().file), out);
   out.append(std::string_view(",\"line\":"));

@@ -4,9 +4,11 @@
 // per record:
 //
 //   {"ts":"2026-11-23T15:48:26.123456Z","level":"INFO","logger":"app",
-//    "thread":12345,"file":"a.cc","line":42,"msg":"..."}
+//    "thread":12345,"thread_name":"io-3","file":"a.cc","line":42,
+//    "msg":"..."}
 //
-// (on one line). "ts" is RFC 3339 in UTC with microseconds; "file" is the
+// (on one line; "thread_name" only when the thread's name is known, see
+// logger/thread_name.h). "ts" is RFC 3339 in UTC with microseconds; "file" is the
 // source file's base name. Strings are escaped per RFC 8259: '"' and '\' with
 // a backslash, control characters as \n \r \t \b \f or \u00XX (DEL too), and
 // bytes that are not valid UTF-8 (stray continuation bytes, overlong forms,

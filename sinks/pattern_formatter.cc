@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "logger/level.h"
 #include "logger/quote.h"
+#include "logger/thread_name.h"
 
 namespace relog {
 namespace {
@@ -96,6 +97,9 @@ absl::StatusOr<std::unique_ptr<PatternFormatter>> PatternFormatter::Create(
         break;
       case 't':
         field = Field::kThread;
+        break;
+      case 'N':
+        field = Field::kThreadName;
         break;
       case 's':
         field = Field::kFileBase;
@@ -190,6 +194,17 @@ void PatternFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
       case Field::kThread:
         out.append(fmt::format_int(entry.thread_id()));
         break;
+      case Field::kThreadName: {
+        char name[kMaxThreadName];
+        const std::size_t n =
+            logger_internal::ThreadNameOf(entry.thread_id(), name);
+        if (n == 0) {
+          out.append(fmt::format_int(entry.thread_id()));
+        } else {
+          AppendEscapedText(std::string_view(name, n), out);
+        }
+        break;
+      }
       case Field::kFileBase:
         out.append(Basename(entry.location().file));
         break;

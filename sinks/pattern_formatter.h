@@ -26,6 +26,8 @@
 //   %L   | level name padded to 5 characters         | "INFO "
 //   %n   | logger name                               | app
 //   %t   | thread id (kernel tid)                    | 12345
+//   %N   | thread name (logger/thread_name.h; the id | io-3
+//        | when it is not known), escaped like %v    |
 //   %s   | source file, base name                    | main.cc
 //   %g   | source file, full path as compiled        | src/main.cc
 //   %#   | source line                               | 42
@@ -100,6 +102,7 @@ class PatternFormatter final : public Formatter {
     kLevelPadded,
     kLogger,
     kThread,
+    kThreadName,
     kFileBase,
     kFilePath,
     kLine,
