@@ -224,6 +224,27 @@ void BM_LogSuppressedEvery(benchmark::State& state) {
 }
 BENCHMARK(BM_LogSuppressedEvery)->Threads(1)->Threads(2)->UseRealTime();
 
+// BM_LogBacktraceKept: RELOG_DEBUG into a logger at info with a backtrace
+// of 64 (LoggerOptions::backtrace_size): each call is kept in the ring,
+// pushing the oldest back to the pool, and never written. Next to
+// BM_LogNullSinkDeferred, a call that is written.
+void BM_LogBacktraceKept(benchmark::State& state) {
+  static relog::Logger* const logger = [] {
+    relog::LoggerOptions options;
+    options.name = "bench";
+    options.backtrace_size = 64;
+    return new relog::Logger(std::move(options),
+                             {std::make_shared<relog::NullSink>()});
+  }();
+  int i = 0;
+  for (auto _ : state) {
+    RELOG_DEBUG(*logger, "Logging int: {}, double: {}, string: {}", i,
+                i * 0.5, kString);
+    ++i;
+  }
+}
+BENCHMARK(BM_LogBacktraceKept)->Threads(1)->Threads(2)->UseRealTime();
+
 }  // namespace
 
 // Repetitions run interleaved in random order unless the command line says

@@ -37,7 +37,7 @@ void MessageBuffer::ShrinkIfOversize(char* inline_data) {
 
 bool Entry::IsReset() const {
   return holders_.load(std::memory_order_relaxed) == 0 &&
-         level_ == Level::kTrace &&
+         level_ == Level::kTrace && !backtrace_ &&
          format_state_.load(std::memory_order_relaxed) == kEager &&
          message_.IsReset();
 }

@@ -114,6 +114,10 @@ class Entry {
     }
     return DeferredMessage();
   }
+  // True for an entry kept for a backtrace and written by a dump (see
+  // LoggerOptions::backtrace_size): formats mark it.
+  bool backtrace() const { return backtrace_; }
+  void set_backtrace(bool backtrace) { backtrace_ = backtrace; }
   // True for an entry whose arguments were encoded by the caller.
   bool deferred() const {
     return format_state_.load(std::memory_order_relaxed) != kEager;
@@ -127,6 +131,7 @@ class Entry {
   void Reset() {
     holders_.store(0, std::memory_order_relaxed);
     level_ = Level::kTrace;
+    backtrace_ = false;
     format_state_.store(kEager, std::memory_order_relaxed);
     message_.Reset(inline_);
   }
@@ -182,6 +187,7 @@ class Entry {
   std::atomic<int> holders_{0};
   Level level_ = Level::kTrace;
   mutable std::atomic<uint8_t> format_state_{kEager};
+  bool backtrace_ = false;
   uint32_t thread_id_ = 0;
   int64_t timestamp_ns_ = 0;
   // Line 1 on: set by every caller before use, read only by formatters.
@@ -194,6 +200,10 @@ class Entry {
   uint32_t args_size_ = 0;
   char inline_[logger_internal::MessageBuffer::kInlineCapacity];
 };
+
+// What text formats write before the message of an entry a backtrace kept
+// and a dump wrote (Entry::backtrace()); JSON has "backtrace":true.
+inline constexpr std::string_view kBacktraceMark = "[backtrace] ";
 
 // Pooled entries are allocated on a cache-line boundary (see Logger), so an
 // entry is exactly five lines and line 0 is the one described above. The

@@ -44,11 +44,11 @@ namespace {
 
 // Entries that can be in flight at once: a full queue (an entry in flight
 // sits in at least one sink's queue or batch), a batch being written, and a
-// caller's and a sink thread's caches.
+// caller's and a sink thread's caches; and a backtrace's ring.
 std::size_t MostInFlight(const LoggerOptions& options) {
   return std::bit_ceil(std::max<std::size_t>(options.queue_capacity, 2)) +
          logger_internal::SinkWorker::kMaxBatch +
-         2 * options.pool_per_thread_cache;
+         2 * options.pool_per_thread_cache + options.backtrace_size;
 }
 
 Pool<Entry>::Options EntryPoolOptions(const LoggerOptions& options,
@@ -73,7 +73,14 @@ Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
       name_(options_.name),
       defer_(options_.deferred_formatting && RELOG_DEFERRED_FORMATTING),
       level_(options_.level),
-      entries_(EntryPoolOptions(options_, &buffers_, &format_errors_)) {
+      gate_(options_.level),
+      entries_(EntryPoolOptions(options_, &buffers_, &format_errors_)),
+      backtrace_(options_.backtrace_size > 0 ? std::make_unique<Backtrace>()
+                                             : nullptr) {
+  if (backtrace_ != nullptr) {
+    backtrace_->ring.resize(options_.backtrace_size);
+    gate_.store(GateFor(options_.level), std::memory_order_relaxed);
+  }
   if (options_.preallocate) entries_.Reserve(MostInFlight(options_));
   // The clock's first sample: its calibration needs 1 ms of baseline, which
   // the rest of start-up usually provides before the first log call.
@@ -98,6 +105,7 @@ Logger::~Logger() {
   // reaches a logger being torn down.
   logger_internal::LoggerRegistry::Remove(this);
   Shutdown();
+  ClearBacktrace();
   if (Entry* crash = crash_entry_.exchange(nullptr)) {
     Entry::DeleteAligned(crash);
   }
@@ -156,6 +164,58 @@ void Logger::DispatchSlow(Entry* entry) {
     DispatchToMany(entry);
   }
   AfterPush();
+}
+
+void Logger::DispatchWithBacktrace(Entry* entry) {
+  Backtrace& bt = *backtrace_;
+  if (entry->level() < level() &&
+      state_.load(std::memory_order_acquire) != kStopped) {
+    Entry* pushed_out = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(bt.mu);
+      const std::size_t capacity = bt.ring.size();
+      if (bt.size == capacity) {
+        pushed_out = bt.ring[bt.head];
+        bt.ring[bt.head] = entry;
+        bt.head = (bt.head + 1) % capacity;
+      } else {
+        bt.ring[(bt.head + bt.size) % capacity] = entry;
+        ++bt.size;
+      }
+    }
+    bt.kept.fetch_add(1, std::memory_order_relaxed);
+    if (pushed_out != nullptr) entries_.Put(pushed_out);
+    return;
+  }
+  if (entry->level() >= options_.backtrace_trigger) DumpBacktrace();
+  DispatchNow(entry);
+}
+
+void Logger::DumpBacktrace() {
+  if (backtrace_ == nullptr) return;
+  Backtrace& bt = *backtrace_;
+  // Held while the entries are handed on, so that two dumps do not
+  // interleave (and a fork waits for a dump to finish).
+  std::lock_guard<std::mutex> lock(bt.mu);
+  for (std::size_t i = 0; i < bt.size; ++i) {
+    Entry* entry = bt.ring[(bt.head + i) % bt.ring.size()];
+    entry->set_backtrace(true);
+    bt.written.fetch_add(1, std::memory_order_relaxed);
+    DispatchNow(entry);
+  }
+  bt.head = 0;
+  bt.size = 0;
+}
+
+void Logger::ClearBacktrace() {
+  if (backtrace_ == nullptr) return;
+  Backtrace& bt = *backtrace_;
+  std::lock_guard<std::mutex> lock(bt.mu);
+  for (std::size_t i = 0; i < bt.size; ++i) {
+    entries_.Put(bt.ring[(bt.head + i) % bt.ring.size()]);
+  }
+  bt.head = 0;
+  bt.size = 0;
 }
 
 void Logger::Push(logger_internal::SinkWorker& worker, Entry* entry) {
@@ -231,6 +291,8 @@ void Logger::Shutdown() {
   std::lock_guard<std::mutex> lock(lifecycle_mu_);
   if (state_.load(std::memory_order_relaxed) == kStopped) return;
   StopWorkersLocked(kStopped);
+  // What a backtrace kept was below the level: not written at the end.
+  ClearBacktrace();
 }
 
 void Logger::StopWorkersLocked(State state) {
@@ -247,6 +309,9 @@ void Logger::EnterSynchronousMode() {
 
 void Logger::PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   lifecycle_mu_.lock();
+  // No thread may hold the backtrace across the fork (a dump finishes
+  // first, its sink threads still running).
+  if (backtrace_ != nullptr) backtrace_->mu.lock();
   if (state_.load(std::memory_order_relaxed) != kRunning) return;
   // A sink thread stuck in a long write (a network timeout) is not waited
   // for beyond this: then the child may inherit it mid-batch (see
@@ -260,6 +325,7 @@ void Logger::ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (state_.load(std::memory_order_relaxed) == kRunning) {
     for (auto& worker : workers_) worker->Resume();
   }
+  if (backtrace_ != nullptr) backtrace_->mu.unlock();
   lifecycle_mu_.unlock();
 }
 
@@ -275,6 +341,14 @@ void Logger::ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     rejected_.store(0, std::memory_order_relaxed);
     format_errors_.store(0, std::memory_order_relaxed);
     state_.store(kSynchronous, std::memory_order_seq_cst);
+  }
+  if (backtrace_ != nullptr) {
+    // The parent's kept entries are the parent's to write: the child's
+    // backtrace starts empty.
+    backtrace_->mu.unlock();
+    ClearBacktrace();
+    backtrace_->kept.store(0, std::memory_order_relaxed);
+    backtrace_->written.store(0, std::memory_order_relaxed);
   }
   lifecycle_mu_.unlock();
 }
@@ -324,7 +398,13 @@ LoggerStats Logger::GetStats() const {
   s.format_errors = format_errors_.load(std::memory_order_relaxed);
   // Every call takes an entry; rejected ones give it straight back.
   const uint64_t gets = s.entry_pool.gets - gets_before_fork_;
-  s.accepted = gets >= s.rejected ? gets - s.rejected : 0;
+  if (backtrace_ != nullptr) {
+    s.backtrace_kept = backtrace_->kept.load(std::memory_order_relaxed);
+    s.backtrace_written = backtrace_->written.load(std::memory_order_relaxed);
+  }
+  // Kept entries are accepted once written.
+  const uint64_t held = s.rejected + s.backtrace_kept - s.backtrace_written;
+  s.accepted = gets >= held ? gets - held : 0;
   for (const auto& worker : workers_) s.sinks.push_back(worker->GetStats());
   return s;
 }

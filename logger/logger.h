@@ -117,6 +117,14 @@ struct LoggerOptions {
   // formatting to the sink side (logger/deferred.h). Off: every call
   // formats on the caller. (Without RELOG_DEFERRED_FORMATTING, off always.)
   bool deferred_formatting = true;
+  // Backtrace: with a size, the logger keeps the last `backtrace_size`
+  // calls at or above `backtrace_level` that its own level turns away (in a
+  // ring of pooled entries), and writes them, in order and marked as
+  // backtrace, just before the first entry at or above `backtrace_trigger`
+  // (and on DumpBacktrace()); the ring is then empty. 0: off.
+  std::size_t backtrace_size = 0;
+  Level backtrace_level = Level::kDebug;
+  Level backtrace_trigger = Level::kError;
 };
 
 // What happened to the entries offered to one sink. Once everything is
@@ -146,6 +154,11 @@ struct LoggerStats {
   uint64_t accepted = 0;
   // Calls refused because the logger was shut down.
   uint64_t rejected = 0;
+  // Calls below the logger's level kept for a backtrace, and those of them
+  // written by a dump (the others were pushed out of the ring by newer
+  // ones, or are still in it). Kept calls count in `accepted` once written.
+  uint64_t backtrace_kept = 0;
+  uint64_t backtrace_written = 0;
   // Accepted calls whose formatting threw (logged with the error as the
   // message).
   uint64_t format_errors = 0;
@@ -187,9 +200,10 @@ class Logger {
   // calls after Shutdown() are rejected at once, so they can run down).
   ~Logger();
 
-  // Logger::ShouldLog(): one relaxed load.
+  // Logger::ShouldLog(): one relaxed load. True also for a call below the
+  // logger's level that a backtrace keeps.
   bool ShouldLog(Level level) const {
-    return level >= level_.load(std::memory_order_relaxed);
+    return level >= gate_.load(std::memory_order_relaxed);
   }
 
   // Logger::Log(): any thread. The format is checked at compile time and
@@ -303,9 +317,15 @@ class Logger {
   // drains); calls after it are rejected.
   void Shutdown();
 
+  // Logger::DumpBacktrace(): any thread. Writes the entries the backtrace
+  // holds (oldest first, marked as backtrace) and empties it. Nothing
+  // without LoggerOptions::backtrace_size.
+  void DumpBacktrace();
+
   Level level() const { return level_.load(std::memory_order_relaxed); }
   void set_level(Level level) {
     level_.store(level, std::memory_order_relaxed);
+    gate_.store(GateFor(level), std::memory_order_relaxed);
   }
   const std::string& name() const { return name_; }
   const LoggerOptions& options() const { return options_; }
@@ -348,6 +368,13 @@ class Logger {
   // level check, one queue claim, and loads of the sink's parked flag and of
   // the state.
   void Dispatch(Entry* entry) {
+    if (backtrace_ != nullptr) [[unlikely]] {
+      DispatchWithBacktrace(entry);
+      return;
+    }
+    DispatchNow(entry);
+  }
+  void DispatchNow(Entry* entry) {
     if (fast_inbox_ != nullptr &&
         state_.load(std::memory_order_relaxed) == kRunning) [[likely]] {
       if (entry->level() >= fast_sink_->level()) [[likely]] {
@@ -361,6 +388,17 @@ class Logger {
     DispatchSlow(entry);
   }
   void DispatchSlow(Entry* entry);
+  // With a backtrace: keeps an entry below the logger's level, or dumps the
+  // backtrace before an entry at or above the trigger.
+  void DispatchWithBacktrace(Entry* entry);
+  // The lowest level ShouldLog() lets through when the logger's is `level`.
+  Level GateFor(Level level) const {
+    return backtrace_ != nullptr && options_.backtrace_level < level
+               ? options_.backtrace_level
+               : level;
+  }
+  // Returns what the backtrace holds to the pool, unwritten.
+  void ClearBacktrace();
   // Logger::AfterPush(): after every push of a call. seq_cst, after the
   // push's seq_cst claim: pairs with the store of the state in
   // StopWorkersLocked() (Dekker). Either the stopping thread's final drain
@@ -444,6 +482,8 @@ class Logger {
   // options_.deferred_formatting, read by every deferrable call.
   const bool defer_;
   std::atomic<Level> level_;
+  // What ShouldLog() compares with: level_, or lower with a backtrace.
+  std::atomic<Level> gate_;
   std::atomic<uint8_t> state_{kRunning};
   // Sink threads lagging (see ShouldDefer()); each adds itself and takes
   // itself off as it starts and stops.
@@ -462,6 +502,17 @@ class Logger {
   logger_internal::Inbox* fast_inbox_ = nullptr;
   const Sink* fast_sink_ = nullptr;
   std::mutex lifecycle_mu_;
+  // The backtrace's ring of kept entries (null without one): `size`
+  // entries from `head`, oldest first.
+  struct Backtrace {
+    std::mutex mu;
+    std::vector<Entry*> ring;
+    std::size_t head = 0;
+    std::size_t size = 0;
+    std::atomic<uint64_t> kept{0};
+    std::atomic<uint64_t> written{0};
+  };
+  const std::unique_ptr<Backtrace> backtrace_;
   // Made when a crash handler is installed: the final entry, ready so the
   // crash path need not allocate. Owned until pushed.
   std::atomic<Entry*> crash_entry_{nullptr};

@@ -110,10 +110,12 @@ void TextFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
                                      ? kPaddedLevel[level_index]
                                      : LevelName(entry.level());
   // "date time.micros LEVEL name [thread] file:line] " + message + "\n"
+  const std::string_view mark =
+      entry.backtrace() ? kBacktraceMark : std::string_view();
   const std::size_t head = SecondsCache::kSize + 1 + 6 + 1 + level.size() +
                            1 + entry.logger_name().size() + 2 +
                            thread.size() + 2 + file.size() + 1 + line.size() +
-                           2;
+                           2 + mark.size();
   const std::size_t start = out.size();
   out.resize(start + head + (escape ? 0 : message.size() + 1));
   char* p = out.data() + start;
@@ -131,6 +133,7 @@ void TextFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
   *p++ = ':';
   p = WriteText(p, std::string_view(line.data(), line.size()));
   p = WriteText(p, "] ");
+  p = WriteText(p, mark);
   if (!escape) {
     p = WriteText(p, message);
     *p = '\n';

@@ -146,6 +146,7 @@ void JsonFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
   AppendJsonString(Basename(entry.location().file), out);
   out.append(std::string_view(",\"line\":"));
   out.append(fmt::format_int(entry.location().line));
+  if (entry.backtrace()) out.append(std::string_view(",\"backtrace\":true"));
   out.append(std::string_view(",\"msg\":"));
   AppendJsonString(entry.message(), out);
   out.append(std::string_view("}\n"));

@@ -218,6 +218,7 @@ void PatternFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
         out.append(std::string_view(entry.location().function));
         break;
       case Field::kMessage:
+        if (entry.backtrace()) out.append(kBacktraceMark);
         if (options_.escape_control) {
           AppendEscapedText(entry.message(), out);
         } else {

@@ -356,6 +356,7 @@ void SyslogSink::DoWrite(const Entry& entry) {
                  facility_ * 8 + SyslogSeverity(entry.level()),
                  TimestampSeconds(ts), micros, hostname_, app_name_, procid_,
                  msgid_);
+  if (entry.backtrace()) scratch_.append(kBacktraceMark);
   scratch_.append(entry.message());
   const std::size_t size = std::min(scratch_.size(), options_.max_message_size);
   fmt::memory_buffer& out = records_.bytes();
