@@ -166,6 +166,7 @@ void SetThreadName(std::string_view name) {
   std::memcpy(logger_internal::tls_name, ours.data(), ours.size());
   logger_internal::tls_name_length = ours.size();
   logger_internal::tls_named = true;
+  logger_internal::tls_exit.tid = tid;  // its slot is freed when it exits
   logger_internal::Store(tid, ours);
 }
 
