@@ -111,8 +111,6 @@ class SyslogSink final : public Sink {
       std::string_view target, SyslogOptions options = {});
   ~SyslogSink() override;
 
-  SyslogTransport transport() const { return target_.transport; }
-
  protected:
   void DoWrite(const Entry& entry) override;
   void DoFlush() override;
