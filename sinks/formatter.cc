@@ -110,8 +110,9 @@ void TextFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
                                      ? kPaddedLevel[level_index]
                                      : LevelName(entry.level());
   // "date time.micros LEVEL name [thread] file:line] " + message + "\n"
-  const std::string_view mark =
-      entry.backtrace() ? kBacktraceMark : std::string_view();
+  // Empty, but never null: WriteText() copies it with memcpy.
+  const std::string_view mark = kBacktraceMark.substr(
+      0, entry.backtrace() ? kBacktraceMark.size() : 0);
   const std::size_t head = SecondsCache::kSize + 1 + 6 + 1 + level.size() +
                            1 + entry.logger_name().size() + 2 +
                            thread.size() + 2 + file.size() + 1 + line.size() +
