@@ -567,16 +567,10 @@ struct CompiledFormat {
                       format __VA_OPT__(, ) __VA_ARGS__)
 #endif
 
-#define RELOG_LOG_AT_(logger, lvl, ...)                        \
-  do {                                                         \
-    if constexpr (::relog::logger_internal::AboveFloor(lvl)) { \
-      ::relog::Logger& relog_logger_ =                         \
-          ::relog::logger_internal::Deref(logger);             \
-      if (relog_logger_.ShouldLog(lvl)) {                      \
-        RELOG_CALL_LOG_(relog_logger_, lvl, __VA_ARGS__);      \
-      }                                                        \
-    }                                                          \
-  } while (0)
+// A plain call is a conditional one whose condition always holds
+// (RELOG_LOG_IF_, below).
+#define RELOG_LOG_AT_(logger, lvl, ...) \
+  RELOG_LOG_IF_(logger, lvl, true, __VA_ARGS__)
 
 #define RELOG_TRACE(logger, ...) \
   RELOG_LOG_AT_(logger, ::relog::Level::kTrace, __VA_ARGS__)
