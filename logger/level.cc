@@ -34,4 +34,92 @@ absl::StatusOr<Level> ParseLevel(std::string_view text) {
       " (expected trace, debug, info, warn, error, fatal or off)"));
 }
 
+bool IsLoggerPath(std::string_view path) {
+  if (path.empty()) return false;
+  bool part_empty = true;
+  for (const char c : path) {
+    if (c == '.') {
+      if (part_empty) return false;
+      part_empty = true;
+    } else if (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+               c == '_' || c == '-') {
+      part_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !part_empty;
+}
+
+std::optional<Level> LevelSpec::Named(std::string_view path) const {
+  std::optional<Level> best;
+  std::size_t best_size = 0;
+  for (const auto& [name, level] : named) {
+    const bool covers =
+        path.size() >= name.size() && path.substr(0, name.size()) == name &&
+        (path.size() == name.size() || path[name.size()] == '.');
+    if (covers && name.size() >= best_size) {
+      best = level;
+      best_size = name.size();
+    }
+  }
+  return best;
+}
+
+absl::StatusOr<LevelSpec> ParseLevelSpec(std::string_view text) {
+  const auto trim = [](std::string_view s) {
+    while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s[0]))) {
+      s.remove_prefix(1);
+    }
+    while (!s.empty() &&
+           absl::ascii_isspace(static_cast<unsigned char>(s.back()))) {
+      s.remove_suffix(1);
+    }
+    return s;
+  };
+  LevelSpec spec;
+  if (trim(text).empty()) return spec;
+  std::string_view rest = text;
+  while (true) {
+    const std::size_t comma = rest.find(',');
+    const std::string_view item = trim(rest.substr(0, comma));
+    const auto fail = [&](std::string_view why) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "level item ", Quote(item), ": ", absl::string_view(why.data(), why.size())));
+    };
+    if (item.empty()) return fail("empty (two commas in a row?)");
+    const std::size_t eq = item.find('=');
+    const std::string_view level_text =
+        trim(eq == item.npos ? item : item.substr(eq + 1));
+    absl::StatusOr<Level> level = ParseLevel(level_text);
+    if (!level.ok()) {
+      const absl::string_view why = level.status().message();
+      return fail(std::string_view(why.data(), why.size()));
+    }
+    if (eq == item.npos) {
+      if (spec.fallback.has_value()) {
+        return fail("a second bare level (one default level at most)");
+      }
+      spec.fallback = *level;
+    } else {
+      const std::string_view path = trim(item.substr(0, eq));
+      if (path.empty()) return fail("no logger name before '='");
+      if (!IsLoggerPath(path)) {
+        return fail(absl::StrCat(
+            "logger name ", Quote(path),
+            " is not dotted parts of letters, digits, '_' and '-'"));
+      }
+      for (const auto& earlier : spec.named) {
+        if (earlier.first == path) {
+          return fail(absl::StrCat("logger ", Quote(path), " named twice"));
+        }
+      }
+      spec.named.emplace_back(std::string(path), *level);
+    }
+    if (comma == rest.npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return spec;
+}
+
 }  // namespace relog

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <exception>
 #include <new>
+#include <optional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
@@ -68,19 +69,16 @@ Pool<Entry>::Options EntryPoolOptions(const LoggerOptions& options,
 
 }  // namespace
 
-Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
+namespace logger_internal {
+
+LoggerCore::LoggerCore(LoggerOptions options,
+                       std::vector<std::shared_ptr<Sink>> sinks)
     : options_(std::move(options)),
-      name_(options_.name),
       defer_(options_.deferred_formatting && RELOG_DEFERRED_FORMATTING),
-      level_(options_.level),
-      gate_(options_.level),
       entries_(EntryPoolOptions(options_, &buffers_, &format_errors_)),
       backtrace_(options_.backtrace_size > 0 ? std::make_unique<Backtrace>()
                                              : nullptr) {
-  if (backtrace_ != nullptr) {
-    backtrace_->ring.resize(options_.backtrace_size);
-    gate_.store(GateFor(options_.level), std::memory_order_relaxed);
-  }
+  if (backtrace_ != nullptr) backtrace_->ring.resize(options_.backtrace_size);
   if (options_.preallocate) entries_.Reserve(MostInFlight(options_));
   // The clock's first sample: its calibration needs 1 ms of baseline, which
   // the rest of start-up usually provides before the first log call.
@@ -90,20 +88,20 @@ Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
     if (sink == nullptr) continue;
     const OverflowPolicy overflow =
         sink->overflow().value_or(options_.overflow);
-    workers_.push_back(std::make_unique<logger_internal::SinkWorker>(
+    workers_.push_back(std::make_unique<SinkWorker>(
         this, std::move(sink), options_.queue_capacity, overflow));
   }
   if (workers_.size() == 1) {
     fast_inbox_ = workers_[0].get();
     fast_sink_ = &workers_[0]->sink();
   }
-  logger_internal::LoggerRegistry::Add(this);
+  LoggerRegistry::Add(this);
 }
 
-Logger::~Logger() {
+LoggerCore::~LoggerCore() {
   // First out of the registry, so that no exit, fork or crash handler
   // reaches a logger being torn down.
-  logger_internal::LoggerRegistry::Remove(this);
+  LoggerRegistry::Remove(this);
   Shutdown();
   ClearBacktrace();
   if (Entry* crash = crash_entry_.exchange(nullptr)) {
@@ -111,17 +109,7 @@ Logger::~Logger() {
   }
 }
 
-void Logger::LogString(Level level, const SourceLocation& location,
-                       std::string_view message) {
-  Entry* entry = entries_.GetRaw();
-  entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
-             name_, location);
-  entry->mutable_message().append(message.data(),
-                                  message.data() + message.size());
-  Dispatch(entry);
-}
-
-void Logger::FormatFailed(Entry& entry, fmt::string_view format) {
+void LoggerCore::FormatFailed(Entry& entry, fmt::string_view format) {
   format_errors_.fetch_add(1, std::memory_order_relaxed);
   std::string what = "unknown exception";
   try {
@@ -142,7 +130,7 @@ void Logger::FormatFailed(Entry& entry, fmt::string_view format) {
   }
 }
 
-void Logger::DispatchSlow(Entry* entry) {
+void LoggerCore::DispatchSlow(Entry* entry) {
   switch (state_.load(std::memory_order_acquire)) {
     case kStopped:
       rejected_.fetch_add(1, std::memory_order_relaxed);
@@ -153,7 +141,7 @@ void Logger::DispatchSlow(Entry* entry) {
       break;
   }
   if (workers_.size() == 1) [[likely]] {
-    logger_internal::SinkWorker& worker = *workers_[0];
+    SinkWorker& worker = *workers_[0];
     if (entry->level() < worker.sink().level()) {
       entries_.Put(entry);
       return;
@@ -166,9 +154,9 @@ void Logger::DispatchSlow(Entry* entry) {
   AfterPush();
 }
 
-void Logger::DispatchWithBacktrace(Entry* entry) {
+void LoggerCore::DispatchWithBacktrace(Entry* entry, Level logger_level) {
   Backtrace& bt = *backtrace_;
-  if (entry->level() < level() &&
+  if (entry->level() < logger_level &&
       state_.load(std::memory_order_acquire) != kStopped) {
     Entry* pushed_out = nullptr;
     {
@@ -191,7 +179,7 @@ void Logger::DispatchWithBacktrace(Entry* entry) {
   DispatchNow(entry);
 }
 
-void Logger::DumpBacktrace() {
+void LoggerCore::DumpBacktrace() {
   if (backtrace_ == nullptr) return;
   Backtrace& bt = *backtrace_;
   // Held while the entries are handed on, so that two dumps do not
@@ -207,7 +195,7 @@ void Logger::DumpBacktrace() {
   bt.size = 0;
 }
 
-void Logger::ClearBacktrace() {
+void LoggerCore::ClearBacktrace() {
   if (backtrace_ == nullptr) return;
   Backtrace& bt = *backtrace_;
   std::lock_guard<std::mutex> lock(bt.mu);
@@ -218,7 +206,7 @@ void Logger::ClearBacktrace() {
   bt.size = 0;
 }
 
-void Logger::Push(logger_internal::SinkWorker& worker, Entry* entry) {
+void LoggerCore::Push(SinkWorker& worker, Entry* entry) {
   if (worker.TryPush(entry)) return;
   if (worker.overflow() == OverflowPolicy::kBlock) {
     worker.PushBlocking(entry);
@@ -228,10 +216,10 @@ void Logger::Push(logger_internal::SinkWorker& worker, Entry* entry) {
   }
 }
 
-void Logger::DispatchToMany(Entry* entry) {
+void LoggerCore::DispatchToMany(Entry* entry) {
   // Snapshot the sinks' levels once, so the holder count matches the pushes.
   const Level level = entry->level();
-  absl::InlinedVector<logger_internal::SinkWorker*, 8> wanted;
+  absl::InlinedVector<SinkWorker*, 8> wanted;
   for (const auto& worker : workers_) {
     if (level >= worker->sink().level()) wanted.push_back(worker.get());
   }
@@ -245,8 +233,8 @@ void Logger::DispatchToMany(Entry* entry) {
   // Every sink with room gets the entry before the caller waits for one
   // that has none, so a full queue under kBlock holds up the caller but not
   // the entry's other sinks.
-  absl::InlinedVector<logger_internal::SinkWorker*, 8> full;
-  for (logger_internal::SinkWorker* worker : wanted) {
+  absl::InlinedVector<SinkWorker*, 8> full;
+  for (SinkWorker* worker : wanted) {
     if (worker->TryPush(entry)) continue;
     if (worker->overflow() == OverflowPolicy::kDrop) {
       worker->CountDrop();
@@ -256,11 +244,11 @@ void Logger::DispatchToMany(Entry* entry) {
     }
   }
   if (!full.empty()) {
-    logger_internal::SinkWorker::PushBlocking(full.data(), full.size(), entry);
+    SinkWorker::PushBlocking(full.data(), full.size(), entry);
   }
 }
 
-void Logger::Release(Entry* entry) {
+void LoggerCore::Release(Entry* entry) {
   // A count of 1 means every other holder is done (their decrements were
   // releases; this load-acquire pairs with them), so the locked decrement
   // can be skipped: the common case with one sink. Otherwise acq_rel: the
@@ -271,23 +259,23 @@ void Logger::Release(Entry* entry) {
   }
 }
 
-void Logger::DrainAfterStop() {
+void LoggerCore::DrainAfterStop() {
   for (auto& worker : workers_) worker->DrainIfStopped();
 }
 
-void Logger::PrepareThread() {
-  logger_internal::CurrentThreadId();  // cached per thread
+void LoggerCore::PrepareThread() {
+  CurrentThreadId();  // cached per thread
   entries_.FillCallerCache();
 }
 
-void Logger::Flush() {
+void LoggerCore::Flush() {
   // Only a running logger has anything queued: in every other state the
   // calls write their own entries or are rejected.
   if (state_.load(std::memory_order_acquire) != kRunning) return;
   for (auto& worker : workers_) worker->WaitFlushed();
 }
 
-void Logger::Shutdown() {
+void LoggerCore::Shutdown() {
   std::lock_guard<std::mutex> lock(lifecycle_mu_);
   if (state_.load(std::memory_order_relaxed) == kStopped) return;
   StopWorkersLocked(kStopped);
@@ -295,19 +283,19 @@ void Logger::Shutdown() {
   ClearBacktrace();
 }
 
-void Logger::StopWorkersLocked(State state) {
+void LoggerCore::StopWorkersLocked(State state) {
   // seq_cst: pairs with the callers' load after their push (Dispatch()).
   state_.store(state, std::memory_order_seq_cst);
   for (auto& worker : workers_) worker->Stop();
 }
 
-void Logger::EnterSynchronousMode() {
+void LoggerCore::EnterSynchronousMode() {
   std::lock_guard<std::mutex> lock(lifecycle_mu_);
   const uint8_t state = state_.load(std::memory_order_relaxed);
   if (state == kRunning) StopWorkersLocked(kSynchronous);
 }
 
-void Logger::PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+void LoggerCore::PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   lifecycle_mu_.lock();
   // No thread may hold the backtrace across the fork (a dump finishes
   // first, its sink threads still running).
@@ -321,7 +309,7 @@ void Logger::PrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   for (auto& worker : workers_) worker->Pause(deadline);
 }
 
-void Logger::ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+void LoggerCore::ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (state_.load(std::memory_order_relaxed) == kRunning) {
     for (auto& worker : workers_) worker->Resume();
   }
@@ -329,7 +317,7 @@ void Logger::ParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   lifecycle_mu_.unlock();
 }
 
-void Logger::ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+void LoggerCore::ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (state_.load(std::memory_order_relaxed) == kRunning) {
     // The sink threads are not in this process, and a child of a
     // multi-threaded process should not start threads (POSIX allows it
@@ -353,7 +341,7 @@ void Logger::ChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   lifecycle_mu_.unlock();
 }
 
-void Logger::PrepareCrashEntry() {
+void LoggerCore::PrepareCrashEntry() {
   if (crash_entry_.load(std::memory_order_relaxed) != nullptr) return;
   Entry* entry = Entry::NewAligned(&buffers_, &format_errors_);
   // Room for a symbolized stack trace, so the crash path never allocates.
@@ -361,14 +349,14 @@ void Logger::PrepareCrashEntry() {
   crash_entry_.store(entry, std::memory_order_release);
 }
 
-void Logger::DrainForCrash(std::string_view text, int64_t deadline_ns) {
+void LoggerCore::DrainForCrash(std::string_view text, int64_t deadline_ns) {
   if (state_.load(std::memory_order_acquire) != kRunning) return;
   for (auto& worker : workers_) worker->DrainForCrash(deadline_ns);
   if (text.empty()) return;
   Entry* entry = crash_entry_.exchange(nullptr, std::memory_order_acq_rel);
   if (entry == nullptr) return;
   entry->Set(ReadTimestampNanos(), Level::kFatal,
-             logger_internal::CurrentThreadId(), name_, RELOG_SOURCE_LOCATION);
+             CurrentThreadId(), name(), RELOG_SOURCE_LOCATION);
   auto& message = entry->mutable_message();
   message.clear();
   const std::size_t n = std::min(text.size(), message.capacity());
@@ -382,7 +370,7 @@ void Logger::DrainForCrash(std::string_view text, int64_t deadline_ns) {
   for (auto& worker : workers_) {
     if (worker->sink().level() > Level::kFatal) continue;
     while (!worker->TryPush(entry)) {
-      if (logger_internal::MonotonicNanos() >= deadline_ns) return;
+      if (MonotonicNanos() >= deadline_ns) return;
       const struct timespec step = {0, 200000};
       nanosleep(&step, nullptr);
     }
@@ -390,7 +378,7 @@ void Logger::DrainForCrash(std::string_view text, int64_t deadline_ns) {
   for (auto& worker : workers_) worker->DrainForCrash(deadline_ns);
 }
 
-LoggerStats Logger::GetStats() const {
+LoggerStats LoggerCore::GetStats() const {
   LoggerStats s;
   s.entry_pool = entries_.GetStats();
   s.buffer_pool = buffers_.GetStats();
@@ -409,4 +397,109 @@ LoggerStats Logger::GetStats() const {
   return s;
 }
 
+Logger& LoggerCore::Child(Logger& root, std::string_view path) {
+  std::lock_guard<std::mutex> lock(tree_mu_);
+  const auto it = children_.find(path);
+  if (it != children_.end()) return *it->second;
+  // A new child: the level set for its path by name, else its parent's
+  // (the nearest existing ancestor: the parent made it, so it exists
+  // unless the path was given whole).
+  std::optional<Level> level = level_spec_.Named(path);
+  if (!level.has_value()) {
+    level = root.level();
+    for (std::string_view up = path;;) {
+      const std::size_t dot = up.rfind('.');
+      if (dot == up.npos) break;
+      up = up.substr(0, dot);
+      const auto parent = children_.find(up);
+      if (parent != children_.end()) {
+        level = parent->second->level();
+        break;
+      }
+    }
+  }
+  std::unique_ptr<Logger> child(new Logger(this, std::string(path), *level));
+  Logger& made = *child;
+  children_.emplace(std::string(path), std::move(child));
+  return made;
+}
+
+void LoggerCore::SetLevels(Logger& root, const LevelSpec& spec) {
+  std::lock_guard<std::mutex> lock(tree_mu_);
+  level_spec_ = spec;
+  if (spec.fallback.has_value()) root.set_level(*spec.fallback);
+  for (auto& [path, child] : children_) {
+    std::optional<Level> level = spec.Named(path);
+    if (!level.has_value()) level = spec.fallback;
+    if (level.has_value()) child->set_level(*level);
+  }
+}
+
+}  // namespace logger_internal
+
+Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
+    : owned_core_(std::make_unique<logger_internal::LoggerCore>(
+          std::move(options), std::move(sinks))),
+      core_(owned_core_.get()),
+      name_(core_->options_.name),
+      level_(core_->options_.level),
+      gate_(core_->GateFor(core_->options_.level)) {
+  core_->root_ = this;
+}
+
+Logger::Logger(logger_internal::LoggerCore* core, std::string path,
+               Level level)
+    : core_(core),
+      name_(std::move(path)),
+      level_(level),
+      gate_(core->GateFor(level)) {}
+
+// The core's destructor shuts down, then frees the children.
+Logger::~Logger() = default;
+
+Logger& Logger::Child(std::string_view name) {
+  // The path: this logger's, then the parts of `name` that are not empty,
+  // each with the characters a path cannot hold replaced.
+  std::string path = this == core_->root_ ? std::string() : name_;
+  bool added = false;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t dot = name.find('.', start);
+    if (dot == name.npos) dot = name.size();
+    if (dot > start) {
+      if (!path.empty()) path.push_back('.');
+      added = true;
+      for (const char c : name.substr(start, dot - start)) {
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '_' || c == '-';
+        path.push_back(keep ? c : '_');
+      }
+    }
+    start = dot + 1;
+  }
+  if (!added) return *this;
+  return core_->Child(*core_->root_, path);
+}
+
+absl::Status Logger::SetLevels(std::string_view spec) {
+  absl::StatusOr<LevelSpec> parsed = ParseLevelSpec(spec);
+  if (!parsed.ok()) return parsed.status();
+  SetLevels(*parsed);
+  return absl::OkStatus();
+}
+
+void Logger::SetLevels(const LevelSpec& spec) {
+  core_->SetLevels(*core_->root_, spec);
+}
+
+void Logger::LogString(Level level, const SourceLocation& location,
+                       std::string_view message) {
+  logger_internal::LoggerCore& core = *core_;
+  Entry* entry = core.entries_.GetRaw();
+  entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
+             name_, location);
+  entry->mutable_message().append(message.data(),
+                                  message.data() + message.size());
+  core.Dispatch(entry, level_);
+}
 }  // namespace relog

@@ -40,8 +40,11 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -49,6 +52,7 @@
 
 #include "absl/base/attributes.h"
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "fmt/core.h"
 #include "logger/deferred.h"
 #include "logger/entry.h"
@@ -167,6 +171,7 @@ struct LoggerStats {
   std::vector<SinkWorkerStats> sinks;
 };
 
+class Logger;
 class LoggerTestPeer;
 
 namespace logger_internal {
@@ -188,16 +193,200 @@ inline uint32_t CurrentThreadId() {
   if (id == 0) [[unlikely]] return CurrentThreadIdSlow();
   return id;
 }
+
+// LoggerCore: what a Logger and its named children (Logger::Child()) share:
+// the entry pool, the sink threads and their queues, the backtrace, the
+// lifecycle. Made and owned by the root Logger; internal to relog (Logger is
+// the interface). Every member is for Logger, the sink threads and the
+// process handlers (logger/registry.h).
+class LoggerCore {
+ public:
+  LoggerCore(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks);
+  LoggerCore(const LoggerCore&) = delete;
+  LoggerCore& operator=(const LoggerCore&) = delete;
+  // Out of the registry, shut down, and the children freed.
+  ~LoggerCore();
+
+  // Where the logger is in its life. Anything but kRunning sends a call to
+  // the slow path.
+  enum State : uint8_t {
+    // Sink threads write what callers queue.
+    kRunning,
+    // The process is exiting (or exited from a thread while this logger
+    // lived), or is a fork()ed child: there are no sink threads, and each
+    // call writes its own entry on the calling thread, so what static
+    // destructors log is still written.
+    kSynchronous,
+    // Shut down: calls are rejected.
+    kStopped,
+  };
+
+  // The root logger's name (options.name): what the sinks' own notices and
+  // a crash's final entry carry.
+  const std::string& name() const { return options_.name; }
+
+  // Whether a deferrable call defers. Not while a sink thread is lagging:
+  // it found its queue half full and has not yet come back to a short batch
+  // (128 entries by default: an eighth of a full batch). A deferred entry
+  // costs its sink thread the formatting, so a sink that is the bottleneck
+  // would fall further behind while the callers wait on a full queue;
+  // formatting on the callers meanwhile shares the work out. The load is of
+  // a line written only when a sink starts or stops lagging.
+  bool ShouldDefer() const {
+    return defer_ && lagging_sinks_.load(std::memory_order_relaxed) == 0;
+  }
+
+  // Hands a filled entry, from a logger whose level is `logger_level` (read
+  // only with a backtrace), to the sinks. The common case, one sink, a running logger and room in the
+  // queue, is inline here: a level check, one queue claim, and loads of the
+  // sink's parked flag and of the state.
+  void Dispatch(Entry* entry, const std::atomic<Level>& logger_level) {
+    if (backtrace_ != nullptr) [[unlikely]] {
+      DispatchWithBacktrace(entry,
+                            logger_level.load(std::memory_order_relaxed));
+      return;
+    }
+    DispatchNow(entry);
+  }
+  void DispatchNow(Entry* entry) {
+    if (fast_inbox_ != nullptr &&
+        state_.load(std::memory_order_relaxed) == kRunning) [[likely]] {
+      if (entry->level() >= fast_sink_->level()) [[likely]] {
+        entry->holders().store(1, std::memory_order_relaxed);
+        if (fast_inbox_->TryPush(entry)) [[likely]] {
+          AfterPush();
+          return;
+        }
+      }
+    }
+    DispatchSlow(entry);
+  }
+  void DispatchSlow(Entry* entry);
+  // With a backtrace: keeps an entry below `logger_level`, or dumps the
+  // backtrace before an entry at or above the trigger.
+  void DispatchWithBacktrace(Entry* entry, Level logger_level);
+  // The lowest level a logger's ShouldLog() lets through when its level is
+  // `level`.
+  Level GateFor(Level level) const {
+    return backtrace_ != nullptr && options_.backtrace_level < level
+               ? options_.backtrace_level
+               : level;
+  }
+  void DumpBacktrace();
+  // Returns what the backtrace holds to the pool, unwritten.
+  void ClearBacktrace();
+  // After every push of a call. seq_cst, after the push's seq_cst claim:
+  // pairs with the store of the state in StopWorkersLocked() (Dekker).
+  // Either the stopping thread's final drain sees our entry, or we see the
+  // state change and write it ourselves (in synchronous mode, this is where
+  // every call writes its entry).
+  void AfterPush() {
+    if (state_.load(std::memory_order_seq_cst) != kRunning) [[unlikely]] {
+      DrainAfterStop();
+    }
+  }
+  // Called from a catch block: replaces the message with a description of
+  // the exception in flight and counts it.
+  void FormatFailed(Entry& entry, fmt::string_view format);
+  void DispatchToMany(Entry* entry);
+  void Push(SinkWorker& worker, Entry* entry);
+  // Drops one sink's hold on `entry`; the last one returns it to the pool.
+  void Release(Entry* entry);
+  // After a push that found the logger no longer running: writes what the
+  // stopped sink threads left in their queues, on this thread.
+  void DrainAfterStop();
+
+  void PrepareThread();
+  void Flush();
+  void Shutdown();
+  LoggerStats GetStats() const;
+
+  // Named loggers (Logger::Child(), Logger::SetLevels()). `root` is the
+  // Logger that owns this core.
+  Logger& Child(Logger& root, std::string_view path);
+  void SetLevels(Logger& root, const LevelSpec& spec);
+
+  // Lifecycle, under lifecycle_mu_ (see LoggerRegistry for the callers).
+  // Stores `state` and stops every sink thread, draining its queue.
+  void StopWorkersLocked(State state)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(lifecycle_mu_);
+  // Exit: from kRunning to kSynchronous.
+  void EnterSynchronousMode();
+  // fork(): PrepareFork() takes lifecycle_mu_ and pauses the sink threads
+  // between batches; the parent's and the child's handlers give it back.
+  void PrepareFork();
+  void ParentAfterFork();
+  void ChildAfterFork();
+  // Crash: waits (without locks) for the sink threads to write what is
+  // queued, then writes `text` as a final fatal entry; bounded by
+  // `deadline_ns` (CLOCK_MONOTONIC). From a signal handler.
+  void DrainForCrash(std::string_view text, int64_t deadline_ns);
+  void PrepareCrashEntry();
+  // What the final entry of a crash can hold (a symbolized stack trace).
+  static constexpr std::size_t kCrashMessageCapacity = 16384;
+
+  const LoggerOptions options_;
+  // options_.deferred_formatting, read by every deferrable call.
+  const bool defer_;
+  std::atomic<uint8_t> state_{kRunning};
+  // Sink threads lagging (see ShouldDefer()); each adds itself and takes
+  // itself off as it starts and stops.
+  std::atomic<uint32_t> lagging_sinks_{0};
+  std::atomic<uint64_t> rejected_{0};
+  std::atomic<uint64_t> format_errors_{0};
+  // Gets from the entry pool that were not calls of this process (the
+  // parent's, in a fork()ed child).
+  uint64_t gets_before_fork_ = 0;
+  // Declared before the entry pool: entries give grown buffers back to it.
+  BufferPool buffers_;
+  Pool<Entry> entries_;
+  std::vector<std::unique_ptr<SinkWorker>> workers_;
+  // With exactly one sink: its worker's Inbox and its sink, for
+  // DispatchNow()'s inline path (null otherwise). They live as long as
+  // workers_.
+  Inbox* fast_inbox_ = nullptr;
+  const Sink* fast_sink_ = nullptr;
+  std::mutex lifecycle_mu_;
+  // The backtrace's ring of kept entries (null without one): `size`
+  // entries from `head`, oldest first.
+  struct Backtrace {
+    std::mutex mu;
+    std::vector<Entry*> ring;
+    std::size_t head = 0;
+    std::size_t size = 0;
+    std::atomic<uint64_t> kept{0};
+    std::atomic<uint64_t> written{0};
+  };
+  const std::unique_ptr<Backtrace> backtrace_;
+  // Made when a crash handler is installed: the final entry, ready so the
+  // crash path need not allocate. Owned until pushed.
+  std::atomic<Entry*> crash_entry_{nullptr};
+  // The named children, by path, and the levels last set by name (which
+  // children made later follow). Children live as long as the core, so
+  // their names (which entries point to) outlive every entry.
+  std::mutex tree_mu_;
+  std::map<std::string, std::unique_ptr<Logger>, std::less<>> children_
+      ABSL_GUARDED_BY(tree_mu_);
+  LevelSpec level_spec_ ABSL_GUARDED_BY(tree_mu_);
+  // The Logger that owns this core (set once, by its constructor).
+  Logger* root_ = nullptr;
+};
+
 }  // namespace logger_internal
 
+// Logger: what services log through. A root Logger (made with sinks) owns
+// its sink threads, queues and pool; its named children (Child()) share
+// them, each with its own name and level.
 class Logger {
  public:
   Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks);
   Logger(const Logger&) = delete;
   Logger& operator=(const Logger&) = delete;
-  // Shuts down (see Shutdown()). As for any object, no other thread may
-  // call the logger once its destruction has begun: stop them first (their
-  // calls after Shutdown() are rejected at once, so they can run down).
+  // A root logger shuts down (see Shutdown()) and frees its children. As
+  // for any object, no other thread may call the logger (or a child of it)
+  // once its destruction has begun: stop them first (their calls after
+  // Shutdown() are rejected at once, so they can run down). A child is
+  // destroyed with its root, never by itself.
   ~Logger();
 
   // Logger::ShouldLog(): one relaxed load. True also for a call below the
@@ -231,7 +420,7 @@ class Logger {
                   fmt::format_string<Args...> format, Args&&... args) {
     if constexpr (RELOG_DEFERRED_FORMATTING &&
                   logger_internal::kAllDeferrable<Args...>) {
-      if (ShouldDefer()) [[likely]] {
+      if (core_->ShouldDefer()) [[likely]] {
         EmitDeferred<logger_internal::RuntimeFormat,
                      std::remove_cvref_t<Args>...>(level, location, format,
                                                    args...);
@@ -254,7 +443,8 @@ class Logger {
   //
   // A call whose arguments can all be copied whole defers its formatting
   // to the sink side (logger/deferred.h), which formats with the same
-  // compiled format, unless a sink is lagging (see ShouldDefer()).
+  // compiled format, unless a sink is lagging (see
+  // LoggerCore::ShouldDefer()).
   template <typename Compiled, typename... Args>
   void LogCompiled(Level level, const SourceLocation& location,
                    const Compiled& /*compiled*/,
@@ -262,7 +452,7 @@ class Logger {
     static_assert(std::is_empty_v<Compiled>);
     if constexpr (RELOG_DEFERRED_FORMATTING &&
                   logger_internal::kAllDeferrable<Args...>) {
-      if (ShouldDefer()) [[likely]] {
+      if (core_->ShouldDefer()) [[likely]] {
         EmitDeferred<logger_internal::CompiledFormat<Compiled>,
                      std::remove_cvref_t<Args>...>(level, location, format,
                                                    args...);
@@ -294,13 +484,41 @@ class Logger {
   void LogString(Level level, const SourceLocation& location,
                  std::string_view message);
 
+  // Logger::Child(): any thread. The named logger `name` under this one:
+  // its entries carry its path (this logger's path, a dot, `name`: "db",
+  // then "db.pool"; a root's path is empty) as their logger name, it has
+  // its own level, and it shares everything else with its root: sinks, sink
+  // threads, queues, pool, backtrace, stats, Flush() and Shutdown(). Made
+  // once per path (about a microsecond, under a lock) and kept until the
+  // root is destroyed: a second call with the same path returns the same
+  // logger, and a call through a child costs what one through the root
+  // does. A new child takes the level that levels set by name give its
+  // path (SetLevels(), RELOG_LEVEL), else this logger's.
+  //
+  // Names are dotted paths of letters, digits, '_' and '-': any other
+  // character becomes '_', empty parts are dropped (".a..b." is "a.b"), and
+  // a name with no part left gives this logger itself.
+  Logger& Child(std::string_view name);
+
+  // Logger::SetLevels(): any thread. Sets the levels of this logger's root
+  // and of its children by path, as RELOG_LEVEL does:
+  // "info,net=debug,db.pool=trace" (logger/level.h, ParseLevelSpec()). A
+  // child takes the level of the longest path that names it or one of its
+  // ancestors ("db" covers "db.pool"), else the bare level; the root takes
+  // the bare level; a logger neither names keeps its own. Children made
+  // later follow the named levels. A bad spec is an InvalidArgument error
+  // that names the problem, and changes nothing.
+  absl::Status SetLevels(std::string_view spec);
+  void SetLevels(const LevelSpec& spec);
+
   // Logger::PrepareThread(): the calling thread's. Fills the thread's
   // cache of this logger's entries (making them if need be), so that its
   // next calls, up to LoggerOptions::pool_per_thread_cache of them, take
   // nothing from a store shared with other threads. Call it on a thread
   // about to start latency-critical work; calls that do without it are
-  // correct, only the first ones are slower.
-  void PrepareThread();
+  // correct, only the first ones are slower. (A root and its children share
+  // one pool: preparing a thread for one prepares it for all.)
+  void PrepareThread() { core_->PrepareThread(); }
 
   // Logger::Flush(): any thread. Returns once everything logged before the
   // call is written and flushed by every sink (or given up as lost, after
@@ -308,114 +526,51 @@ class Logger {
   // Flush() does not itself call fsync. A file sink with a sync level
   // (Sink::sync_level(), `fsync=LEVEL`) has made durable every batch that
   // held an entry at or above it before Flush() returns.
-  void Flush();
+  void Flush() { core_->Flush(); }
 
   // Logger::Shutdown(): any thread, idempotent. Writes and flushes
   // everything accepted, stops the sink threads. Calls racing with it are
   // either written or rejected (counted in `rejected`), never lost or
   // leaked (a call waiting for room under kBlock is written once the sink
-  // drains); calls after it are rejected.
-  void Shutdown();
+  // drains); calls after it are rejected. (Through a child, it shuts down
+  // the root and every child: they share the sink threads.)
+  void Shutdown() { core_->Shutdown(); }
 
   // Logger::DumpBacktrace(): any thread. Writes the entries the backtrace
   // holds (oldest first, marked as backtrace) and empties it. Nothing
-  // without LoggerOptions::backtrace_size.
-  void DumpBacktrace();
+  // without LoggerOptions::backtrace_size. (One backtrace serves a root and
+  // its children.)
+  void DumpBacktrace() { core_->DumpBacktrace(); }
 
   Level level() const { return level_.load(std::memory_order_relaxed); }
+  // This logger's level only (not its children's; see SetLevels()).
   void set_level(Level level) {
     level_.store(level, std::memory_order_relaxed);
-    gate_.store(GateFor(level), std::memory_order_relaxed);
+    gate_.store(core_->GateFor(level), std::memory_order_relaxed);
   }
+  // A root's options.name; a child's path.
   const std::string& name() const { return name_; }
-  const LoggerOptions& options() const { return options_; }
+  // The root's options.
+  const LoggerOptions& options() const { return core_->options_; }
 
-  LoggerStats GetStats() const;
+  // The root's: a root and its children share their pool and sinks.
+  LoggerStats GetStats() const { return core_->GetStats(); }
 
  private:
-  friend class logger_internal::SinkWorker;
-  friend class logger_internal::LoggerRegistry;
+  friend class logger_internal::LoggerCore;
   friend class LoggerTestPeer;
 
-  // Where the logger is in its life. Anything but kRunning sends a call to
-  // the slow path.
-  enum State : uint8_t {
-    // Sink threads write what callers queue.
-    kRunning,
-    // The process is exiting (or exited from a thread while this logger
-    // lived), or is a fork()ed child: there are no sink threads, and each
-    // call writes its own entry on the calling thread, so what static
-    // destructors log is still written.
-    kSynchronous,
-    // Shut down: calls are rejected.
-    kStopped,
-  };
+  // A child of the logger that owns `core` (LoggerCore::Child()).
+  Logger(logger_internal::LoggerCore* core, std::string path, Level level);
 
-  // Logger::ShouldDefer(): whether a deferrable call defers. Not while a
-  // sink thread is lagging: it found its queue half full and has not yet
-  // come back to a short batch (128 entries by default: an eighth of a
-  // full batch). A deferred entry costs its sink thread the formatting, so
-  // a sink that is the bottleneck would fall further behind while the
-  // callers wait on a full queue; formatting on the callers meanwhile
-  // shares the work out. The load is of a line written only when a sink
-  // starts or stops lagging.
-  bool ShouldDefer() const {
-    return defer_ && lagging_sinks_.load(std::memory_order_relaxed) == 0;
-  }
-
-  // Logger::Dispatch(): hands a filled entry to the sinks. The common case,
-  // one sink, a running logger and room in the queue, is inline here: a
-  // level check, one queue claim, and loads of the sink's parked flag and of
-  // the state.
-  void Dispatch(Entry* entry) {
-    if (backtrace_ != nullptr) [[unlikely]] {
-      DispatchWithBacktrace(entry);
-      return;
-    }
-    DispatchNow(entry);
-  }
-  void DispatchNow(Entry* entry) {
-    if (fast_inbox_ != nullptr &&
-        state_.load(std::memory_order_relaxed) == kRunning) [[likely]] {
-      if (entry->level() >= fast_sink_->level()) [[likely]] {
-        entry->holders().store(1, std::memory_order_relaxed);
-        if (fast_inbox_->TryPush(entry)) [[likely]] {
-          AfterPush();
-          return;
-        }
-      }
-    }
-    DispatchSlow(entry);
-  }
-  void DispatchSlow(Entry* entry);
-  // With a backtrace: keeps an entry below the logger's level, or dumps the
-  // backtrace before an entry at or above the trigger.
-  void DispatchWithBacktrace(Entry* entry);
-  // The lowest level ShouldLog() lets through when the logger's is `level`.
-  Level GateFor(Level level) const {
-    return backtrace_ != nullptr && options_.backtrace_level < level
-               ? options_.backtrace_level
-               : level;
-  }
-  // Returns what the backtrace holds to the pool, unwritten.
-  void ClearBacktrace();
-  // Logger::AfterPush(): after every push of a call. seq_cst, after the
-  // push's seq_cst claim: pairs with the store of the state in
-  // StopWorkersLocked() (Dekker). Either the stopping thread's final drain
-  // sees our entry, or we see the state change and write it ourselves (in
-  // synchronous mode, this is where every call writes its entry).
-  void AfterPush() {
-    if (state_.load(std::memory_order_seq_cst) != kRunning) [[unlikely]] {
-      DrainAfterStop();
-    }
-  }
   // Fills a pooled entry (`write_message` formats into its buffer) and
   // dispatches it. A formatter that throws does not escape: the entry
   // carries the error and `format` instead.
   template <typename WriteMessage>
   void Emit(Level level, const SourceLocation& location,
             fmt::string_view format, const WriteMessage& write_message) {
-    Entry* entry = entries_.GetRaw();
+    logger_internal::LoggerCore& core = *core_;
+    Entry* entry = core.entries_.GetRaw();
     entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
                name_, location);
 #if defined(__cpp_exceptions)
@@ -424,19 +579,20 @@ class Logger {
       write_message(entry->mutable_message());
 #if defined(__cpp_exceptions)
     } catch (...) {
-      FormatFailed(*entry, format);
+      core.FormatFailed(*entry, format);
     }
 #else
     static_cast<void>(format);
 #endif
-    Dispatch(entry);
+    core.Dispatch(entry, level_);
   }
   // Fills a pooled entry with the arguments, encoded, and a decoder that
   // formats them with F on the sink side, and dispatches it.
   template <typename F, typename... Ts>
   void EmitDeferred(Level level, const SourceLocation& location,
                     fmt::string_view format, const Ts&... args) {
-    Entry* entry = entries_.GetRaw();
+    logger_internal::LoggerCore& core = *core_;
+    Entry* entry = core.entries_.GetRaw();
     entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
                name_, location);
     const std::size_t size = logger_internal::EncodedSize(args...);
@@ -445,77 +601,16 @@ class Logger {
     logger_internal::Encode(buffer.data(), args...);
     entry->SetDeferred(&logger_internal::Decode<F, Ts...>,
                        static_cast<uint32_t>(size), format);
-    Dispatch(entry);
+    core.Dispatch(entry, level_);
   }
-  // Called from a catch block: replaces the message with a description of
-  // the exception in flight and counts it.
-  void FormatFailed(Entry& entry, fmt::string_view format);
-  void DispatchToMany(Entry* entry);
-  void Push(logger_internal::SinkWorker& worker, Entry* entry);
-  // Drops one sink's hold on `entry`; the last one returns it to the pool.
-  void Release(Entry* entry);
-  // After a push that found the logger no longer running: writes what the
-  // stopped sink threads left in their queues, on this thread.
-  void DrainAfterStop();
 
-  // Lifecycle, under lifecycle_mu_ (see LoggerRegistry for the callers).
-  // Stores `state` and stops every sink thread, draining its queue.
-  void StopWorkersLocked(State state)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(lifecycle_mu_);
-  // Exit: from kRunning to kSynchronous.
-  void EnterSynchronousMode();
-  // fork(): PrepareFork() takes lifecycle_mu_ and pauses the sink threads
-  // between batches; the parent's and the child's handlers give it back.
-  void PrepareFork();
-  void ParentAfterFork();
-  void ChildAfterFork();
-  // Crash: waits (without locks) for the sink threads to write what is
-  // queued, then writes `text` as a final fatal entry; bounded by
-  // `deadline_ns` (CLOCK_MONOTONIC). From a signal handler.
-  void DrainForCrash(std::string_view text, int64_t deadline_ns);
-  void PrepareCrashEntry();
-  // What the final entry of a crash can hold (a symbolized stack trace).
-  static constexpr std::size_t kCrashMessageCapacity = 16384;
-
-  const LoggerOptions options_;
+  // A root's own core (null in a child); core_ is it, or the root's.
+  std::unique_ptr<logger_internal::LoggerCore> owned_core_;
+  logger_internal::LoggerCore* const core_;
   const std::string name_;
-  // options_.deferred_formatting, read by every deferrable call.
-  const bool defer_;
   std::atomic<Level> level_;
   // What ShouldLog() compares with: level_, or lower with a backtrace.
   std::atomic<Level> gate_;
-  std::atomic<uint8_t> state_{kRunning};
-  // Sink threads lagging (see ShouldDefer()); each adds itself and takes
-  // itself off as it starts and stops.
-  std::atomic<uint32_t> lagging_sinks_{0};
-  std::atomic<uint64_t> rejected_{0};
-  std::atomic<uint64_t> format_errors_{0};
-  // Gets from the entry pool that were not calls of this process (the
-  // parent's, in a fork()ed child).
-  uint64_t gets_before_fork_ = 0;
-  // Declared before the entry pool: entries give grown buffers back to it.
-  BufferPool buffers_;
-  Pool<Entry> entries_;
-  std::vector<std::unique_ptr<logger_internal::SinkWorker>> workers_;
-  // With exactly one sink: its worker's Inbox and its sink, for Dispatch()'s
-  // inline path (null otherwise). They live as long as workers_.
-  logger_internal::Inbox* fast_inbox_ = nullptr;
-  const Sink* fast_sink_ = nullptr;
-  std::mutex lifecycle_mu_;
-  // The backtrace's ring of kept entries (null without one): `size`
-  // entries from `head`, oldest first.
-  struct Backtrace {
-    std::mutex mu;
-    std::vector<Entry*> ring;
-    std::size_t head = 0;
-    std::size_t size = 0;
-    std::atomic<uint64_t> kept{0};
-    std::atomic<uint64_t> written{0};
-  };
-  const std::unique_ptr<Backtrace> backtrace_;
-  // Made when a crash handler is installed: the final entry, ready so the
-  // crash path need not allocate. Owned until pushed.
-  std::atomic<Entry*> crash_entry_{nullptr};
 };
 
 namespace logger_internal {

@@ -18,11 +18,11 @@ namespace {
 
 struct Registry {
   std::mutex mu;
-  std::vector<Logger*> loggers ABSL_GUARDED_BY(mu);
+  std::vector<LoggerCore*> loggers ABSL_GUARDED_BY(mu);
   bool crash_ready ABSL_GUARDED_BY(mu) = false;
   // What a crash can reach: written under `mu`, read by the crash handler
   // without it.
-  std::atomic<Logger*> crash_slots[LoggerRegistry::kMaxCrashLoggers] = {};
+  std::atomic<LoggerCore*> crash_slots[LoggerRegistry::kMaxCrashLoggers] = {};
 };
 
 // Never destroyed: loggers may be destroyed (and the exit handler run)
@@ -35,8 +35,8 @@ Registry& GetRegistry() {
 void OnExit() {
   Registry& r = GetRegistry();
   std::lock_guard<std::mutex> lock(r.mu);
-  for (Logger* logger : r.loggers) {
-    LoggerRegistry::EnterSynchronousMode(*logger);
+  for (LoggerCore* logger : r.loggers) {
+    logger->EnterSynchronousMode();
   }
 }
 
@@ -45,24 +45,24 @@ void OnExit() {
 void OnPrepareFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   Registry& r = GetRegistry();
   r.mu.lock();
-  for (Logger* logger : r.loggers) LoggerRegistry::PrepareFork(*logger);
+  for (LoggerCore* logger : r.loggers) logger->PrepareFork();
 }
 
 void OnParentAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   Registry& r = GetRegistry();
-  for (Logger* logger : r.loggers) LoggerRegistry::ParentAfterFork(*logger);
+  for (LoggerCore* logger : r.loggers) logger->ParentAfterFork();
   r.mu.unlock();
 }
 
 void OnChildAfterFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   Registry& r = GetRegistry();
-  for (Logger* logger : r.loggers) LoggerRegistry::ChildAfterFork(*logger);
+  for (LoggerCore* logger : r.loggers) logger->ChildAfterFork();
   r.mu.unlock();
 }
 
 }  // namespace
 
-void LoggerRegistry::Add(Logger* logger) {
+void LoggerRegistry::Add(LoggerCore* logger) {
   // Registered at the first logger, after its pools (so the pools' fork
   // handlers, registered with the first pool, run after ours in the
   // prepare step and before ours in the others: our sink threads are
@@ -86,7 +86,7 @@ void LoggerRegistry::Add(Logger* logger) {
   }
 }
 
-void LoggerRegistry::Remove(Logger* logger) {
+void LoggerRegistry::Remove(LoggerCore* logger) {
   Registry& r = GetRegistry();
   std::lock_guard<std::mutex> lock(r.mu);
   r.loggers.erase(std::remove(r.loggers.begin(), r.loggers.end(), logger),
@@ -102,7 +102,7 @@ void LoggerRegistry::PrepareForCrashes() {
   Registry& r = GetRegistry();
   std::lock_guard<std::mutex> lock(r.mu);
   r.crash_ready = true;
-  for (Logger* logger : r.loggers) logger->PrepareCrashEntry();
+  for (LoggerCore* logger : r.loggers) logger->PrepareCrashEntry();
 }
 
 void LoggerRegistry::DrainAllForCrash(std::string_view text,
@@ -111,22 +111,13 @@ void LoggerRegistry::DrainAllForCrash(std::string_view text,
   // First every logger's queues, then the final entries: the lines that
   // explain the crash come before the crash.
   for (auto& slot : r.crash_slots) {
-    Logger* logger = slot.load(std::memory_order_acquire);
+    LoggerCore* logger = slot.load(std::memory_order_acquire);
     if (logger != nullptr) logger->DrainForCrash({}, deadline_ns);
   }
   for (auto& slot : r.crash_slots) {
-    Logger* logger = slot.load(std::memory_order_acquire);
+    LoggerCore* logger = slot.load(std::memory_order_acquire);
     if (logger != nullptr) logger->DrainForCrash(text, deadline_ns);
   }
 }
-
-void LoggerRegistry::EnterSynchronousMode(Logger& logger) {
-  logger.EnterSynchronousMode();
-}
-void LoggerRegistry::PrepareFork(Logger& logger) { logger.PrepareFork(); }
-void LoggerRegistry::ParentAfterFork(Logger& logger) {
-  logger.ParentAfterFork();
-}
-void LoggerRegistry::ChildAfterFork(Logger& logger) { logger.ChildAfterFork(); }
 
 }  // namespace relog::logger_internal

@@ -30,9 +30,8 @@
 #include <string_view>
 
 namespace relog {
-class Logger;
-
 namespace logger_internal {
+class LoggerCore;
 
 // CLOCK_MONOTONIC in nanoseconds; async-signal-safe (the crash path's
 // clock).
@@ -44,9 +43,10 @@ class LoggerRegistry {
   // handled at fork, but not on a crash.
   static constexpr int kMaxCrashLoggers = 256;
 
-  // Add() / Remove(): from Logger's constructor and destructor.
-  static void Add(Logger* logger);
-  static void Remove(Logger* logger);
+  // Add() / Remove(): from LoggerCore's constructor and destructor (one
+  // per root logger; its children share it).
+  static void Add(LoggerCore* logger);
+  static void Remove(LoggerCore* logger);
 
   // The crash handler: makes each logger's final entry ahead of time, and
   // those of loggers made later.
@@ -54,12 +54,6 @@ class LoggerRegistry {
   // From a signal handler: drains every reachable logger and writes `text`
   // as its final entry, all within `deadline_ns` (CLOCK_MONOTONIC).
   static void DrainAllForCrash(std::string_view text, int64_t deadline_ns);
-
-  // The handlers' way into Logger's private lifecycle (see logger.h).
-  static void EnterSynchronousMode(Logger& logger);
-  static void PrepareFork(Logger& logger);
-  static void ParentAfterFork(Logger& logger);
-  static void ChildAfterFork(Logger& logger);
 };
 
 }  // namespace logger_internal

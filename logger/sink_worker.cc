@@ -66,7 +66,7 @@ int64_t MonotonicNanos() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-SinkWorker::SinkWorker(Logger* logger, std::shared_ptr<Sink> sink,
+SinkWorker::SinkWorker(LoggerCore* logger, std::shared_ptr<Sink> sink,
                        std::size_t queue_capacity, OverflowPolicy overflow)
     : Inbox(queue_capacity),
       logger_(logger),

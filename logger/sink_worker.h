@@ -60,7 +60,7 @@ class SinkWorker final : public Inbox {
   static constexpr std::size_t kMaxBatch = 1024;
 
   // Starts the thread. `overflow` is the policy for this sink's queue.
-  SinkWorker(Logger* logger, std::shared_ptr<Sink> sink,
+  SinkWorker(LoggerCore* logger, std::shared_ptr<Sink> sink,
              std::size_t queue_capacity, OverflowPolicy overflow);
   SinkWorker(const SinkWorker&) = delete;
   SinkWorker& operator=(const SinkWorker&) = delete;
@@ -152,7 +152,7 @@ class SinkWorker final : public Inbox {
   void PauseIfAsked();
   void DrainLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(drain_mu_);
   void PublishFlushed();
-  // Starts or stops this sink lagging (Logger::ShouldDefer()) when a batch
+  // Starts or stops this sink lagging (LoggerCore::ShouldDefer()) when a batch
   // finds `backlog` entries waiting; the consumer's. SetLagging(false) also
   // from Stop(), after the join.
   void UpdateLagging(uint64_t backlog) {
@@ -162,7 +162,7 @@ class SinkWorker final : public Inbox {
   }
   void SetLagging(bool lagging);
 
-  Logger* const logger_;
+  LoggerCore* const logger_;
   const std::shared_ptr<Sink> sink_;
   const OverflowPolicy overflow_;
   std::vector<Entry*> batch_;  // the consumer's

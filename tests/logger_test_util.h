@@ -27,16 +27,17 @@ class LoggerTestPeer {
  public:
   // True while the logger's only sink thread is parked.
   static bool SinkParked(const Logger& logger) {
-    return logger.fast_inbox_ != nullptr && logger.fast_inbox_->parked();
+    return logger.core_->fast_inbox_ != nullptr &&
+           logger.core_->fast_inbox_->parked();
   }
   // Entries in the calling thread's cache of the logger's pool.
   static std::size_t CachedEntries(const Logger& logger) {
-    return logger.entries_.CallerCacheSize();
+    return logger.core_->entries_.CallerCacheSize();
   }
   // How many of the logger's sink threads are lagging (calls format on the
-  // caller meanwhile; Logger::ShouldDefer()).
+  // caller meanwhile; LoggerCore::ShouldDefer()).
   static uint32_t LaggingSinks(const Logger& logger) {
-    return logger.lagging_sinks_.load();
+    return logger.core_->lagging_sinks_.load();
   }
 };
 
