@@ -193,6 +193,17 @@ void BM_LogNullSinkRuntimeFormat(benchmark::State& state) {
 }
 BENCHMARK(BM_LogNullSinkRuntimeFormat)->Threads(1)->UseRealTime();
 
+// BM_LogChild: the same call through a named child of the logger
+// (Logger::Child()), which shares its pool and sink: next to
+// BM_LogNullSinkDeferred, what a name costs.
+void BM_LogChild(benchmark::State& state) {
+  RunLogCalls(state, /*deferred=*/true, [](relog::Logger& logger, int i) {
+    static relog::Logger& child = logger.Child("net.tcp");
+    LogStandard(child, i);
+  });
+}
+BENCHMARK(BM_LogChild)->Threads(1)->Threads(2)->UseRealTime();
+
 // The rate-limited forms (logger/rate_limit.h), suppressed: after the
 // site's first call, which logs, every call is suppressed, and what is
 // timed is the site's check alone (plus the logger's level check). Next to

@@ -21,6 +21,10 @@
 //   relog::Logger logger(options, {*file});
 //   RELOG_INFO(logger, "user {} from {}", user, ip);
 //
+// Named loggers: logger.Child("net") is a logger with its own name and
+// level that shares everything else (sinks, threads, pool) with its root;
+// SetLevels() and RELOG_LEVEL set levels by name.
+//
 // Logger is thread-safe. Flush() returns once everything logged before it
 // is written and flushed by every sink; Shutdown() and the destructor write
 // everything accepted. A message logged after Shutdown() is not accepted

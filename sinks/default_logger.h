@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // sinks/default_logger.h: a process-wide logger for people who just want to
-// log. It writes to stderr in the default text format, at level info, and
-// is created on first use.
+// log. It writes to stderr in the default text format, at level info (or
+// as RELOG_LEVEL sets it and its children: "warn,net=debug"; a bad value is
+// named on stderr and ignored), and is created on first use.
 //
 //   RELOG_INFO(relog::DefaultLogger(), "listening on port {}", port);
 //

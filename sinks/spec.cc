@@ -587,8 +587,20 @@ absl::StatusOr<std::vector<std::shared_ptr<Sink>>> ParseSinks(
 }
 
 absl::StatusOr<std::unique_ptr<Logger>> MakeLoggerFromEnv(
-    LoggerOptions options, std::string_view fallback_spec,
-    const char* env_var) {
+    LoggerOptions options, std::string_view fallback_spec, const char* env_var,
+    const char* level_env_var) {
+  const char* levels =
+      level_env_var != nullptr ? std::getenv(level_env_var) : nullptr;
+  LevelSpec level_spec;
+  if (levels != nullptr && levels[0] != '\0') {
+    absl::StatusOr<LevelSpec> parsed = ParseLevelSpec(levels);
+    if (!parsed.ok()) {
+      return absl::Status(parsed.status().code(),
+                          absl::StrCat("$", level_env_var, ": ",
+                                       parsed.status().message()));
+    }
+    level_spec = *std::move(parsed);
+  }
   const char* value = env_var != nullptr ? std::getenv(env_var) : nullptr;
   const bool from_env = value != nullptr && value[0] != '\0';
   absl::StatusOr<std::vector<std::shared_ptr<Sink>>> sinks =
@@ -600,7 +612,10 @@ absl::StatusOr<std::unique_ptr<Logger>> MakeLoggerFromEnv(
                               : std::string("the fallback spec"),
                      ": ", sinks.status().message()));
   }
-  return std::make_unique<Logger>(std::move(options), *std::move(sinks));
+  auto logger =
+      std::make_unique<Logger>(std::move(options), *std::move(sinks));
+  logger->SetLevels(level_spec);
+  return logger;
 }
 
 }  // namespace relog

@@ -130,12 +130,15 @@ absl::StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text);
 absl::StatusOr<uint64_t> ParseByteSize(std::string_view text);
 
 // MakeLoggerFromEnv(): a Logger with the sinks of the environment variable
-// `env_var` when it is set and not empty, else of `fallback_spec`. A bad
-// spec is an error that names the variable (or says it came from the
-// fallback); nothing is created then.
+// `env_var` when it is set and not empty, else of `fallback_spec`, and the
+// levels of `level_env_var` (RELOG_LEVEL: "info,net=debug,db.pool=trace";
+// see Logger::SetLevels()) when that is set and not empty, else
+// options.level. A bad spec or level setting is an error that names the
+// variable (or says it came from the fallback); nothing is created then.
 absl::StatusOr<std::unique_ptr<Logger>> MakeLoggerFromEnv(
     LoggerOptions options, std::string_view fallback_spec = "console:stderr",
-    const char* env_var = "RELOG_SINKS");
+    const char* env_var = "RELOG_SINKS",
+    const char* level_env_var = "RELOG_LEVEL");
 
 }  // namespace relog
 

@@ -185,6 +185,17 @@ int ClockSource() {
   return 0;
 }
 
+// The default logger's levels from RELOG_LEVEL: a line from the root at
+// info and warn, and one from child "net" at debug.
+int DefaultLevels() {
+  relog::Logger& logger = relog::DefaultLogger();
+  RELOG_INFO(logger, "root info");
+  RELOG_WARN(logger, "root warn");
+  RELOG_DEBUG(logger.Child("net"), "net debug");
+  logger.Flush();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -199,5 +210,6 @@ int main(int argc, char** argv) {
   if (scenario == "static-destructor") return StaticDestructor();
   if (scenario == "crash") return Crash(argc, argv);
   if (scenario == "clock-source") return ClockSource();
+  if (scenario == "default-levels") return DefaultLevels();
   return Usage();
 }

@@ -89,6 +89,17 @@ TEST(LoggerAllocTest, SteadyStateLogCallsAllocateNothing) {
   });
 }
 
+// Through a named child (Logger::Child()), made before the steady state:
+// the same pool, the same cost.
+TEST(LoggerAllocTest, CallsThroughAChildAllocateNothing) {
+  Logger logger(InfoOptions(), {std::make_shared<NullSink>()});
+  Logger& child = logger.Child("net.tcp");
+  ExpectNoAllocationsInSteadyState(logger, [&](int i) {
+    RELOG_INFO(child, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+               "a string");
+  });
+}
+
 // Formatting on the caller (the option off).
 TEST(LoggerAllocTest, CallsThatFormatOnTheCallerAllocateNothing) {
   Logger logger(InfoOptions(/*deferred=*/false),

@@ -439,5 +439,40 @@ TEST(SpecTest, MakeLoggerFromEnvUsesTheVariableOrTheFallback) {
               HasSubstr("the fallback spec: sink spec: unknown kind 'nul'"));
 }
 
+TEST(SpecTest, MakeLoggerFromEnvTakesLevelsByName) {
+  constexpr char kSinks[] = "RELOG_SPEC_TEST_LEVEL_SINKS";
+  constexpr char kLevels[] = "RELOG_SPEC_TEST_LEVELS";
+  const std::string path = TempPath("levels.log");
+  ASSERT_EQ(::unsetenv(kSinks), 0);
+  const std::string spec = absl::StrCat("file:", path, ",pattern=%n %l %v");
+
+  ASSERT_EQ(::setenv(kLevels, " warn , net=debug ", 1), 0);
+  {
+    absl::StatusOr<std::unique_ptr<Logger>> logger =
+        MakeLoggerFromEnv(Options(), spec, kSinks, kLevels);
+    ASSERT_TRUE(logger.ok()) << logger.status();
+    EXPECT_EQ((*logger)->level(), Level::kWarn);
+    RELOG_INFO(*logger, "root info");
+    RELOG_WARN(*logger, "root warn");
+    RELOG_DEBUG((*logger)->Child("net"), "net debug");
+    RELOG_TRACE((*logger)->Child("net"), "net trace");
+  }
+  EXPECT_EQ(ReadFile(path), "spec WARN root warn\nnet DEBUG net debug\n");
+
+  // A bad setting names the variable and the item; no sink is made, so
+  // its file is not created.
+  const std::string untouched = TempPath("levels_untouched.log");
+  ASSERT_EQ(::setenv(kLevels, "info,net=loud", 1), 0);
+  absl::StatusOr<std::unique_ptr<Logger>> bad = MakeLoggerFromEnv(
+      Options(), absl::StrCat("file:", untouched), kSinks, kLevels);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("$RELOG_SPEC_TEST_LEVELS: level item 'net=loud': "
+                        "unknown level 'loud'"));
+  EXPECT_FALSE(Exists(untouched));
+  ASSERT_EQ(::unsetenv(kLevels), 0);
+}
+
 }  // namespace
 }  // namespace relog
