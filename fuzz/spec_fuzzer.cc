@@ -129,6 +129,14 @@ void CheckValues(const SinkConfig& config) {
       config.daily_max_days >= 0 && config.daily_max_days <= 100000,
       "max_days out of range");
   RELOG_FUZZ_CHECK(ParseSyslogFacility(config.facility).ok(), config.facility);
+  RELOG_FUZZ_CHECK(config.compress == Compression::kNone ||
+                       config.compress == Compression::kGzip,
+                   "compress out of range");
+  // Only the sinks that rotate files compress them.
+  RELOG_FUZZ_CHECK(config.compress == Compression::kNone ||
+                       config.kind == SinkKind::kRotating ||
+                       config.kind == SinkKind::kDaily,
+                   KindName(config.kind));
 }
 
 void CheckConfigs(std::string_view spec,

@@ -141,7 +141,12 @@ DailyFileSink::DailyFileSink(std::string path, DailyOptions options, Day day,
       options_(std::move(options)),
       day_(std::move(day)),
       file_(std::move(file)),
-      formatter_(std::move(formatter)) {}
+      formatter_(std::move(formatter)) {
+  if (options_.compress == Compression::kGzip) {
+    gzip_ = std::make_unique<sink_internal::GzipQueue>(
+        [this](const absl::Status& s) { ReportError(s); });
+  }
+}
 
 void DailyFileSink::DoWrite(const Entry& entry) {
   if (retention_due_) {  // the first record: the sink is in use now
@@ -181,12 +186,14 @@ void DailyFileSink::Rotate(int64_t timestamp_ns) {
     ReportError(file.status());
     return;
   }
+  const std::string closed = file_.path();
   file_ = *std::move(file);
+  if (gzip_ != nullptr && closed != file_.path()) gzip_->Add(closed);
   ApplyRetention();
 }
 
 void DailyFileSink::ApplyRetention() {
-  if (options_.max_days == 0) return;
+  if (options_.max_days == 0 && gzip_ == nullptr) return;
   const PathParts p = SplitPath(path_);
   const std::string dir = p.dir.empty() ? "." : p.dir;
   DIR* d = ::opendir(dir.c_str());
@@ -195,27 +202,50 @@ void DailyFileSink::ApplyRetention() {
     return;
   }
   const std::string prefix = p.stem + "_";
-  std::vector<std::string> dates;
+  const std::string gz_ext = p.ext + sink_internal::kGzipSuffix;
+  std::vector<std::string> dates;        // each day once
+  std::vector<std::string> uncompressed;  // days with a plain file
   while (const struct dirent* e = ::readdir(d)) {
     const std::string_view name(e->d_name);
-    if (name.size() != prefix.size() + 10 + p.ext.size() ||
-        name.substr(0, prefix.size()) != prefix ||
-        name.substr(prefix.size() + 10) != p.ext) {
+    if (name.size() < prefix.size() + 10 ||
+        name.substr(0, prefix.size()) != prefix) {
       continue;
     }
     const std::string_view date = name.substr(prefix.size(), 10);
-    if (IsDate(date)) dates.emplace_back(date);
+    const std::string_view ext = name.substr(prefix.size() + 10);
+    // Compressed days are the sink's own only when it compresses.
+    const bool compressed = gzip_ != nullptr && ext == gz_ext;
+    if (!IsDate(date) || (ext != p.ext && !compressed)) continue;
+    dates.emplace_back(date);
+    if (ext == p.ext) uncompressed.emplace_back(date);
   }
   ::closedir(d);
-  if (dates.size() <= static_cast<std::size_t>(options_.max_days)) return;
   // Newest first; "YYYY-MM-DD" sorts by date.
   std::sort(dates.begin(), dates.end(), std::greater<>());
-  for (std::size_t i = options_.max_days; i < dates.size(); ++i) {
+  dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+  const std::size_t keep =
+      options_.max_days == 0
+          ? dates.size()
+          : std::min(dates.size(), static_cast<std::size_t>(options_.max_days));
+  for (std::size_t i = keep; i < dates.size(); ++i) {
     const std::string old = DatedPath(path_, dates[i]);
     if (old == file_.path()) continue;  // never the file being written
-    if (::unlink(old.c_str()) != 0 && errno != ENOENT) {
-      ReportError(sink_internal::ErrnoStatus(errno, "delete", old));
-    }
+    // A file under compression now is deleted at the next retention.
+    if (gzip_ != nullptr && !gzip_->Cancel(old)) continue;
+    const auto delete_or_report = [this](const std::string& doomed) {
+      if (::unlink(doomed.c_str()) != 0 && errno != ENOENT) {
+        ReportError(sink_internal::ErrnoStatus(errno, "delete", doomed));
+      }
+    };
+    delete_or_report(old);
+    if (gzip_ != nullptr) delete_or_report(old + sink_internal::kGzipSuffix);
+  }
+  if (gzip_ == nullptr) return;
+  for (const std::string& date : uncompressed) {
+    const std::string past = DatedPath(path_, date);
+    const bool kept = std::find(dates.begin(), dates.begin() + keep, date) !=
+                      dates.begin() + keep;
+    if (kept && past != file_.path()) gzip_->Add(past);
   }
 }
 

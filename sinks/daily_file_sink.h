@@ -23,6 +23,16 @@
 // Nothing is deleted before the sink is first used, so a configuration that
 // fails after creating it (ParseSinks) deletes nothing.
 //
+// With Compression::kGzip, each day's file is compressed once the sink has
+// moved to the next day, on a thread of the sink's own (the sink's thread
+// does not wait for it): "app_2026-11-23.log" becomes
+// "app_2026-11-23.log.gz" (sinks/gzip_files.h: written under a temporary
+// name, made durable, renamed, and only then the original deleted).
+// Retention counts a day once, compressed or not (without compression,
+// ".gz" files are not the sink's and are left alone). A past day's file left
+// uncompressed (an error, a crash, an earlier configuration) is compressed
+// when retention next runs.
+//
 // Faults: as FileSink. I/O errors (a failed write, open or delete) are
 // counted in GetStats().errors and passed to the error handler, and the
 // sink keeps going; records that could not be written stay pending for the
@@ -44,6 +54,7 @@
 #include "absl/status/statusor.h"
 #include "logger/sink.h"
 #include "sinks/formatter.h"
+#include "sinks/gzip_files.h"
 #include "sinks/log_file.h"
 #include "sinks/record_buffer.h"
 
@@ -57,6 +68,8 @@ struct DailyOptions {
   bool utc = false;
   // Files kept, the current one included; 0 keeps every file.
   int max_days = 7;
+  // Compression of past days' files (see above).
+  Compression compress = Compression::kNone;
   // Nanoseconds since the Unix epoch; the system clock when empty.
   std::function<int64_t()> now_ns;
 };
@@ -104,7 +117,8 @@ class DailyFileSink final : public Sink {
   void WriteRecords(bool end_of_batch);
   // Switches to the file of the day of `timestamp_ns`.
   void Rotate(int64_t timestamp_ns);
-  // Deletes the oldest files beyond max_days. Errors are reported.
+  // Deletes the oldest files beyond max_days, and queues past days' files
+  // left uncompressed for compression. Errors are reported.
   void ApplyRetention();
 
   const std::string path_;
@@ -114,6 +128,8 @@ class DailyFileSink final : public Sink {
   std::unique_ptr<Formatter> formatter_;
   sink_internal::RecordBuffer records_;
   bool retention_due_ = true;  // until the first record
+  // With Compression::kGzip. Last: destroyed (finishing its queue) first.
+  std::unique_ptr<sink_internal::GzipQueue> gzip_;
 };
 
 }  // namespace relog

@@ -54,7 +54,12 @@ RotatingFileSink::RotatingFileSink(sink_internal::LogFile file,
       path_(file.path()),
       options_(options),
       file_(std::move(file)),
-      formatter_(std::move(formatter)) {}
+      formatter_(std::move(formatter)) {
+  if (options_.compress == Compression::kGzip) {
+    gzip_ = std::make_unique<sink_internal::GzipQueue>(
+        [this](const absl::Status& s) { ReportError(s); });
+  }
+}
 
 void RotatingFileSink::DoWrite(const Entry& entry) {
   const std::size_t start = records_.data().size();
@@ -113,19 +118,41 @@ void RotatingFileSink::Rotate() {
   };
   // The file being closed holds records of a batch that must be durable.
   file_.SyncIf(sync_due(), [this](const absl::Status& s) { ReportError(s); });
+  // No file may be under compression while the names shift.
+  if (gzip_ != nullptr) gzip_->WaitIdle();
   const std::string oldest = RotatedPath(path_, options_.max_files);
-  if (::unlink(oldest.c_str()) != 0 && errno != ENOENT) {
-    ReportError(sink_internal::ErrnoStatus(errno, "delete", oldest));
-    rotation_failed_ = true;
-  }
+  const auto delete_or_report = [this](const std::string& old) {
+    if (::unlink(old.c_str()) != 0 && errno != ENOENT) {
+      ReportError(sink_internal::ErrnoStatus(errno, "delete", old));
+      rotation_failed_ = true;
+    }
+  };
+  delete_or_report(oldest);
+  if (gzip_ != nullptr) delete_or_report(oldest + sink_internal::kGzipSuffix);
   for (int i = options_.max_files - 1; i >= 1; --i) {
-    rename_or_report(RotatedPath(path_, i), RotatedPath(path_, i + 1));
+    const std::string from = RotatedPath(path_, i);
+    const std::string to = RotatedPath(path_, i + 1);
+    rename_or_report(from, to);
+    if (gzip_ != nullptr) {
+      rename_or_report(from + sink_internal::kGzipSuffix,
+                       to + sink_internal::kGzipSuffix);
+    }
   }
   rename_or_report(path_, RotatedPath(path_, 1));
   // If the new file cannot be opened, writing goes on in the renamed one.
+  // (Then it is not compressed: it is still being written.)
   if (absl::Status s = file_.Reopen(); !s.ok()) {
     ReportError(s);
     rotation_failed_ = true;
+    return;
+  }
+  if (gzip_ == nullptr) return;
+  // The file just rotated out, and any other left uncompressed.
+  for (int i = 1; i <= options_.max_files; ++i) {
+    const std::string rotated = RotatedPath(path_, i);
+    if (::access(rotated.c_str(), F_OK) == 0) {
+      gzip_->Add(rotated);
+    }
   }
 }
 

@@ -23,6 +23,16 @@
 //    earlier configuration) are not touched.
 //  - A path that is not a regular file (a device such as /dev/full, a FIFO)
 //    is written to but never rotated.
+//  - With Compression::kGzip, each file the sink rotates out is compressed
+//    on a thread of the sink's own: "app.1.log" becomes "app.1.log.gz"
+//    (sinks/gzip_files.h: written under a temporary name, made durable,
+//    renamed, and only then the original deleted), and the ".gz" files
+//    shift and count against max_files as the others do. A rotation first
+//    waits for the previous file's compression to finish (the names are
+//    about to shift), so the sink's thread waits only when files rotate
+//    faster than they compress. A rotated file left uncompressed (an
+//    error, a crash, an earlier configuration) is compressed at the next
+//    rotation.
 //
 // Faults: as FileSink. I/O errors (a failed write, rename, delete or open)
 // are counted in GetStats().errors and passed to the error handler, and the
@@ -46,6 +56,7 @@
 #include "absl/status/statusor.h"
 #include "logger/sink.h"
 #include "sinks/formatter.h"
+#include "sinks/gzip_files.h"
 #include "sinks/log_file.h"
 #include "sinks/record_buffer.h"
 
@@ -56,6 +67,8 @@ struct RotatingOptions {
   uint64_t max_size = 64 << 20;
   // Rotated files kept besides the current one; at least 1.
   int max_files = 5;
+  // Compression of rotated files (see above).
+  Compression compress = Compression::kNone;
 };
 
 class RotatingFileSink final : public Sink {
@@ -100,6 +113,8 @@ class RotatingFileSink final : public Sink {
   // error reports) until the next one, so the failure costs one report per
   // batch.
   bool rotation_failed_ = false;
+  // With Compression::kGzip. Last: destroyed (finishing its queue) first.
+  std::unique_ptr<sink_internal::GzipQueue> gzip_;
 };
 
 }  // namespace relog

@@ -153,10 +153,11 @@ constexpr std::array<KindInfo, 6> kKinds = {{
      "level, overflow, retry, format, pattern, color"},
     {SinkKind::kFile, "file", "level, overflow, retry, format, pattern, fsync"},
     {SinkKind::kRotating, "rotating",
-     "level, overflow, retry, format, pattern, fsync, max_size, max_files"},
+     "level, overflow, retry, format, pattern, fsync, max_size, max_files, "
+     "compress"},
     {SinkKind::kDaily, "daily",
      "level, overflow, retry, format, pattern, fsync, hour, minute, "
-     "max_days"},
+     "max_days, compress"},
     {SinkKind::kSyslog, "syslog", "level, overflow, retry, facility, app_name"},
     {SinkKind::kNull, "null", "level, overflow, retry"},
 }};
@@ -216,6 +217,14 @@ absl::Status ApplyOption(const std::string& key, const Piece& value_piece,
           "info, warn, error, fatal, or off");
     }
     config.fsync = *level;
+  } else if (key == "compress") {
+    if (value == "gzip") {
+      config.compress = Compression::kGzip;
+    } else if (value == "none") {
+      config.compress = Compression::kNone;
+    } else {
+      return bad("expected gzip or none");
+    }
   } else if (key == "overflow") {
     if (value == "block") {
       config.overflow = OverflowPolicy::kBlock;
@@ -447,14 +456,18 @@ absl::StatusOr<std::shared_ptr<Sink>> MakeSinkOfKind(
           config.stream, std::move(formatter), config.color));
     case SinkKind::kFile:
       return Upcast(FileSink::Open(config.target, std::move(formatter)));
-    case SinkKind::kRotating:
-      return Upcast(RotatingFileSink::Open(config.target, config.rotating,
+    case SinkKind::kRotating: {
+      RotatingOptions options = config.rotating;
+      options.compress = config.compress;
+      return Upcast(RotatingFileSink::Open(config.target, options,
                                            std::move(formatter)));
+    }
     case SinkKind::kDaily: {
       DailyOptions options;
       options.hour = config.daily_hour;
       options.minute = config.daily_minute;
       options.max_days = config.daily_max_days;
+      options.compress = config.compress;
       return Upcast(DailyFileSink::Open(config.target, std::move(options),
                                         std::move(formatter)));
     }

@@ -16,9 +16,11 @@
 //   console   stdout or stderr (default)     color=auto|always|never
 //   file      a path (required)
 //   rotating  a path (required)              max_size=SIZE (64MiB),
-//                                            max_files=N (5)
+//                                            max_files=N (5),
+//                                            compress=gzip|none (none)
 //   daily     a path (required)              hour=0-23 (0), minute=0-59 (0),
-//                                            max_days=N (7; 0 keeps all)
+//                                            max_days=N (7; 0 keeps all),
+//                                            compress=gzip|none (none)
 //   syslog    udp://host:port, tcp://host:port or unix:///path (required)
 //                                            facility=NAME (user),
 //                                            app_name=NAME (the program's)
@@ -100,6 +102,7 @@ struct SinkConfig {
   std::optional<OverflowPolicy> overflow;
   std::optional<std::chrono::milliseconds> retry;
   std::optional<Level> fsync;
+  Compression compress = Compression::kNone;  // rotating, daily
   SinkFormat format = SinkFormat::kText;
   std::string pattern;  // empty: the default text format
   ConsoleStream stream = ConsoleStream::kStderr;

@@ -184,6 +184,9 @@ TEST(SpecTest, BadSpecsSayWhatAndWhere) {
        "bad fsync 'always' at position 15 (expected the level from which a "
        "batch is synced: trace, debug, info, warn, error, fatal, or off)"},
       {"console,fsync=error", "unknown key 'fsync' for console at position 9"},
+      {"rotating:/x,compress=zip",
+       "bad compress 'zip' at position 22 (expected gzip or none)"},
+      {"file:/x,compress=gzip", "unknown key 'compress' for file at position 9"},
       {"syslog:udp://h:514,fsync=error",
        "unknown key 'fsync' for syslog at position 20"},
       {"file:/x,max_size=1MiB",
@@ -328,6 +331,23 @@ TEST(SpecTest, FsyncSetsTheSyncLevelOfFileSinks) {
   EXPECT_EQ((*sinks)[1]->sync_level(), Level::kOff);
   EXPECT_EQ((*sinks)[2]->sync_level(), Level::kWarn);
   EXPECT_EQ((*sinks)[3]->sync_level(), Level::kOff);
+}
+
+TEST(SpecTest, CompressSetsTheRotatingAndDailySinks) {
+  absl::StatusOr<std::vector<SinkConfig>> configs = ParseSinkSpec(
+      "rotating:/r.log,compress=gzip;daily:/d.log,compress=gzip;"
+      "rotating:/n.log,compress=none;daily:/m.log");
+  ASSERT_TRUE(configs.ok()) << configs.status();
+  EXPECT_EQ((*configs)[0].compress, Compression::kGzip);
+  EXPECT_EQ((*configs)[1].compress, Compression::kGzip);
+  EXPECT_EQ((*configs)[2].compress, Compression::kNone);
+  EXPECT_EQ((*configs)[3].compress, Compression::kNone);
+  absl::StatusOr<std::vector<std::shared_ptr<Sink>>> sinks = ParseSinks(
+      absl::StrCat("rotating:", TempPath("gz_rot.log"), ",compress=gzip"));
+  ASSERT_TRUE(sinks.ok()) << sinks.status();
+  const auto* rotating = dynamic_cast<RotatingFileSink*>((*sinks)[0].get());
+  ASSERT_NE(rotating, nullptr);
+  EXPECT_EQ(rotating->options().compress, Compression::kGzip);
 }
 
 TEST(SpecTest, MakesEveryKindWithItsLevel) {
