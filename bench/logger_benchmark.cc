@@ -193,6 +193,27 @@ void BM_LogNullSinkRuntimeFormat(benchmark::State& state) {
 }
 BENCHMARK(BM_LogNullSinkRuntimeFormat)->Threads(1)->UseRealTime();
 
+// BM_LogNamedFields: the standard message with its three placeholders
+// named (logger/fields.h), so that the entry also carries them as fields:
+// next to BM_LogNullSinkDeferred, what names cost the caller (the sink side
+// renders the fields only for a sink that writes them).
+void BM_LogNamedFields(benchmark::State& state) {
+  RunLogCalls(state, /*deferred=*/true, [](relog::Logger& logger, int i) {
+    RELOG_INFO(logger, "Logging int: {count}, double: {ratio}, string: {name}",
+               i, i * 0.5, kString);
+  });
+}
+BENCHMARK(BM_LogNamedFields)->Threads(1)->Threads(2)->UseRealTime();
+
+// The same, formatting on the caller (which then also writes the fields).
+void BM_LogNamedFieldsOnCaller(benchmark::State& state) {
+  RunLogCalls(state, /*deferred=*/false, [](relog::Logger& logger, int i) {
+    RELOG_INFO(logger, "Logging int: {count}, double: {ratio}, string: {name}",
+               i, i * 0.5, kString);
+  });
+}
+BENCHMARK(BM_LogNamedFieldsOnCaller)->Threads(1)->UseRealTime();
+
 // BM_LogChild: the same call through a named child of the logger
 // (Logger::Child()), which shares its pool and sink: next to
 // BM_LogNullSinkDeferred, what a name costs.

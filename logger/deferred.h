@@ -34,6 +34,7 @@
 #include <type_traits>
 
 #include "fmt/core.h"
+#include "logger/fields.h"
 
 namespace relog {
 
@@ -181,10 +182,13 @@ void Encode([[maybe_unused]] char* p, const Ts&... args) {
 }
 
 // Formats decoded arguments: with the call's compiled format, or parsing
-// the format (a string literal) at run time.
+// the format (a string literal) at run time, or a named format
+// (logger/fields.h), whose named arguments are also the entry's fields
+// (kNamed).
 template <typename Compiled>
 struct CompiledFormat;  // defined with FMT_COMPILE support (logger.h)
 struct RuntimeFormat {
+  static constexpr bool kNamed = false;
   template <typename... Vs>
   static void Format(fmt::detail::buffer<char>& out, fmt::string_view format,
                      const Vs&... values) {
@@ -193,13 +197,31 @@ struct RuntimeFormat {
   }
 };
 
+struct NamedFormat {
+  static constexpr bool kNamed = true;
+  template <typename... Vs>
+  static void Format(fmt::detail::buffer<char>& out, fmt::string_view format,
+                     const Vs&... values) {
+    FormatNamed(out, format, values...);
+  }
+};
+
 // Decode<F, Ts...>: an Entry::Decoder for arguments of types Ts formatted
 // by F. The arguments are decoded in order (a braced list is evaluated left
 // to right) into values that point into `args` (strings) or hold copies.
+// With `fields` (only for a named format), hands them to it instead.
 template <typename F, typename... Ts>
 void Decode([[maybe_unused]] const char* args, fmt::string_view format,
-            fmt::detail::buffer<char>& out) {
+            fmt::detail::buffer<char>& out,
+            [[maybe_unused]] FieldVisitor* fields) {
   std::tuple<typename Codec<Ts>::Decoded...> values{Codec<Ts>::Decode(args)...};
+  if constexpr (F::kNamed) {
+    if (fields != nullptr) {
+      std::apply([&](const auto&... v) { VisitNamed(format, *fields, v...); },
+                 values);
+      return;
+    }
+  }
   std::apply(
       [&](const auto&... v) { F::Format(out, format, v...); }, values);
 }

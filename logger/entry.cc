@@ -37,7 +37,7 @@ void MessageBuffer::ShrinkIfOversize(char* inline_data) {
 
 bool Entry::IsReset() const {
   return holders_.load(std::memory_order_relaxed) == 0 &&
-         level_ == Level::kTrace && !backtrace_ &&
+         level_ == Level::kTrace && !backtrace_ && !has_fields_ &&
          format_state_.load(std::memory_order_relaxed) == kEager &&
          message_.IsReset();
 }
@@ -59,7 +59,7 @@ std::string_view Entry::DeferredMessage() const {
     thread_local fmt::memory_buffer scratch;
     scratch.clear();
     try {
-      decoder_(message_.data(), format_, scratch);
+      decoder_(message_.data(), format_, scratch, nullptr);
     } catch (...) {
       scratch.clear();
       if (format_errors_ != nullptr) {
@@ -87,8 +87,28 @@ std::string_view Entry::DeferredMessage() const {
 #endif
     }
   }
-  return std::string_view(message_.data() + args_size_,
-                          message_.size() - args_size_);
+  return std::string_view(message_.data() + split_, message_.size() - split_);
+}
+
+bool Entry::ForEachField(FieldVisitor& visitor) const {
+  if (!has_fields_) return true;
+  // A deferred entry's arguments stay put once its message is formatted
+  // (formatting appends to the buffer, and may move it).
+  const std::string_view text = message();
+  try {
+    if (format_state_.load(std::memory_order_relaxed) == kEager) {
+      logger_internal::VisitFieldBlock(
+          std::string_view(message_.data() + text.size(),
+                           message_.size() - text.size()),
+          visitor);
+    } else {
+      fmt::memory_buffer unused;
+      decoder_(message_.data(), format_, unused, &visitor);
+    }
+  } catch (...) {
+    return false;
+  }
+  return true;
 }
 
 void Entry::DeleteAligned(Entry* entry) {

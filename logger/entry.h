@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "fmt/core.h"
+#include "logger/fields.h"
 #include "logger/level.h"
 #include "pool/buffer_pool.h"
 
@@ -86,9 +87,11 @@ static_assert(sizeof(MessageBuffer) == 40, "fmt's buffer header changed size");
 class Entry {
  public:
   // Formats the arguments a deferred call encoded (`args`) with the call's
-  // `format` into `out`. One per call site (see logger/deferred.h).
+  // `format` into `out`; or, given `fields` (a call with a named format),
+  // hands it the fields instead. One per call site (logger/deferred.h).
   using Decoder = void (*)(const char* args, fmt::string_view format,
-                           fmt::detail::buffer<char>& out);
+                           fmt::detail::buffer<char>& out,
+                           FieldVisitor* fields);
 
   // `format_errors`, when given, counts deferred messages whose formatting
   // threw (on the sink side).
@@ -110,10 +113,18 @@ class Entry {
   // thread); calls from other sink threads meanwhile wait for it.
   std::string_view message() const {
     if (format_state_.load(std::memory_order_acquire) == kEager) [[likely]] {
-      return std::string_view(message_.data(), message_.size());
+      return std::string_view(message_.data(),
+                              has_fields_ ? split_ : message_.size());
     }
     return DeferredMessage();
   }
+  // Entry::has_fields(): whether the call had named arguments
+  // (logger/fields.h).
+  bool has_fields() const { return has_fields_; }
+  // Entry::ForEachField(): hands each field to `visitor`, in the format's
+  // order (formatting the message first if it is deferred). A value whose
+  // formatting throws ends the visit: false.
+  bool ForEachField(FieldVisitor& visitor) const;
   // True for an entry kept for a backtrace and written by a dump (see
   // LoggerOptions::backtrace_size): formats mark it.
   bool backtrace() const { return backtrace_; }
@@ -132,6 +143,7 @@ class Entry {
     holders_.store(0, std::memory_order_relaxed);
     level_ = Level::kTrace;
     backtrace_ = false;
+    has_fields_ = false;
     format_state_.store(kEager, std::memory_order_relaxed);
     message_.Reset(inline_);
   }
@@ -158,12 +170,21 @@ class Entry {
   // (a string literal) when the message is first read. The push that hands
   // the entry on publishes this.
   void SetDeferred(Decoder decoder, uint32_t args_size,
-                   fmt::string_view format) {
+                   fmt::string_view format, bool has_fields = false) {
     decoder_ = decoder;
-    args_size_ = args_size;
+    split_ = args_size;
     format_ = format;
+    has_fields_ = has_fields;
     format_state_.store(kEncoded, std::memory_order_relaxed);
   }
+  // Entry::SetFieldsAt(): for a message formatted by the caller, the first
+  // `message_size` bytes of mutable_message() are the message, the rest the
+  // fields (logger_internal::FieldBlockWriter). ClearFields(): none.
+  void SetFieldsAt(uint32_t message_size) {
+    split_ = message_size;
+    has_fields_ = true;
+  }
+  void ClearFields() { has_fields_ = false; }
 
   // Sinks that still hold this entry; the last one returns it.
   std::atomic<int>& holders() { return holders_; }
@@ -188,6 +209,7 @@ class Entry {
   Level level_ = Level::kTrace;
   mutable std::atomic<uint8_t> format_state_{kEager};
   bool backtrace_ = false;
+  bool has_fields_ = false;
   uint32_t thread_id_ = 0;
   int64_t timestamp_ns_ = 0;
   // Line 1 on: set by every caller before use, read only by formatters.
@@ -197,7 +219,10 @@ class Entry {
   Decoder decoder_ = nullptr;
   fmt::string_view format_;
   std::atomic<uint64_t>* const format_errors_;
-  uint32_t args_size_ = 0;
+  // Deferred: the bytes of encoded arguments (the message follows once
+  // formatted). Formatted by the caller, with fields: the message's bytes
+  // (the fields follow).
+  uint32_t split_ = 0;
   char inline_[logger_internal::MessageBuffer::kInlineCapacity];
 };
 

@@ -110,6 +110,7 @@ LoggerCore::~LoggerCore() {
 }
 
 void LoggerCore::FormatFailed(Entry& entry, fmt::string_view format) {
+  entry.ClearFields();
   format_errors_.fetch_add(1, std::memory_order_relaxed);
   std::string what = "unknown exception";
   try {

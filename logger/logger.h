@@ -408,8 +408,8 @@ class Logger {
   template <typename... Args>
   void Log(Level level, const SourceLocation& location,
            fmt::format_string<Args...> format, Args&&... args) {
-    Emit(level, location, format, [&](fmt::detail::buffer<char>& out) {
-      fmt::vformat_to(fmt::appender(out), format,
+    Emit(level, location, format, [&](Entry& entry) {
+      fmt::vformat_to(fmt::appender(entry.mutable_message()), format,
                       fmt::make_format_args(args...));
     });
   }
@@ -417,27 +417,37 @@ class Logger {
   // Logger::LogLiteral(): as Log(), for a format that is a string literal
   // (or any string that outlives the process's logging), which lets a call
   // whose arguments can all be copied whole defer its formatting to the
-  // sink side (logger/deferred.h). What the macros call when
-  // RELOG_COMPILE_FORMATS is 0.
-  template <typename... Args>
+  // sink side (logger/deferred.h), and may name its placeholders (kNamed,
+  // logger/fields.h). What the macros call when RELOG_COMPILE_FORMATS is 0,
+  // and for a named format.
+  template <bool kNamed = false, typename... Args>
   void LogLiteral(Level level, const SourceLocation& location,
-                  fmt::format_string<Args...> format, Args&&... args) {
+                  logger_internal::CheckedFormat<kNamed, Args...> format,
+                  Args&&... args) {
     if constexpr (RELOG_DEFERRED_FORMATTING &&
                   logger_internal::kAllDeferrable<Args...>) {
       if (core_->ShouldDefer()) [[likely]] {
-        EmitDeferred<logger_internal::RuntimeFormat,
-                     std::remove_cvref_t<Args>...>(level, location, format,
-                                                   args...);
+        using F = std::conditional_t<kNamed, logger_internal::NamedFormat,
+                                     logger_internal::RuntimeFormat>;
+        EmitDeferred<F, std::remove_cvref_t<Args>...>(level, location,
+                                                      format.get(), args...);
         return;
       }
     }
-    Log(level, location, format, std::forward<Args>(args)...);
+    if constexpr (kNamed) {
+      EmitNamed(level, location, format.get(), 0, args...);
+    } else {
+      // Checked at compile time already.
+      Log(level, location, fmt::runtime(format.get()),
+          std::forward<Args>(args)...);
+    }
   }
 
   // Logger::LogCompiled(): as Log(), with the format also compiled by fmt
   // (the first argument is FMT_COMPILE(format)) into code for these
   // argument types, so nothing is parsed when the call runs (faster to
-  // format, more code per call site; README, "Using relog").
+  // format, more code per call site; README, "Using relog"). A named format
+  // (kNamed) is not compiled: it goes to LogLiteral().
   //
   // The compiled format's type is empty, and hidden (fmt declares it so
   // inside a lambda): it is made afresh where it is used rather than
@@ -449,39 +459,52 @@ class Logger {
   // to the sink side (logger/deferred.h), which formats with the same
   // compiled format, unless a sink is lagging (see
   // LoggerCore::ShouldDefer()).
-  template <typename Compiled, typename... Args>
+  template <bool kNamed = false, typename Compiled, typename... Args>
   void LogCompiled(Level level, const SourceLocation& location,
                    const Compiled& /*compiled*/,
-                   fmt::format_string<Args...> format, Args&&... args) {
+                   logger_internal::CheckedFormat<kNamed, Args...> format,
+                   Args&&... args) {
     static_assert(std::is_empty_v<Compiled>);
-    if constexpr (RELOG_DEFERRED_FORMATTING &&
-                  logger_internal::kAllDeferrable<Args...>) {
-      if (core_->ShouldDefer()) [[likely]] {
-        EmitDeferred<logger_internal::CompiledFormat<Compiled>,
-                     std::remove_cvref_t<Args>...>(level, location, format,
-                                                   args...);
-        return;
+    if constexpr (kNamed) {
+      LogLiteral<true, Args...>(level, location, format,
+                                std::forward<Args>(args)...);
+    } else {
+      if constexpr (RELOG_DEFERRED_FORMATTING &&
+                    logger_internal::kAllDeferrable<Args...>) {
+        if (core_->ShouldDefer()) [[likely]] {
+          EmitDeferred<logger_internal::CompiledFormat<Compiled>,
+                       std::remove_cvref_t<Args>...>(level, location,
+                                                     format.get(), args...);
+          return;
+        }
       }
+      Emit(level, location, format.get(), [&](Entry& entry) {
+        logger_internal::FormatCompiled(entry.mutable_message(), Compiled(),
+                                        args...);
+      });
     }
-    Emit(level, location, format, [&](fmt::detail::buffer<char>& out) {
-      logger_internal::FormatCompiled(out, Compiled(), args...);
-    });
   }
 
-  // Logger::LogSuppressed(): as Log(), for a rate-limited call site
+  // Logger::LogSuppressed(): as LogLiteral(), for a rate-limited call site
   // (RELOG_INFO_EVERY_N and the like) that suppressed `suppressed` calls
   // since its last entry: the message ends with " [N suppressed]". It
   // formats on the caller: such calls are rare by design, and the count
   // then needs no room in the entry.
-  template <typename... Args>
+  template <bool kNamed = false, typename... Args>
   void LogSuppressed(uint64_t suppressed, Level level,
                      const SourceLocation& location,
-                     fmt::format_string<Args...> format, Args&&... args) {
-    Emit(level, location, format, [&](fmt::detail::buffer<char>& out) {
-      fmt::vformat_to(fmt::appender(out), format,
-                      fmt::make_format_args(args...));
-      fmt::format_to(fmt::appender(out), " [{} suppressed]", suppressed);
-    });
+                     logger_internal::CheckedFormat<kNamed, Args...> format,
+                     Args&&... args) {
+    if constexpr (kNamed) {
+      EmitNamed(level, location, format.get(), suppressed, args...);
+    } else {
+      Emit(level, location, format.get(), [&](Entry& entry) {
+        auto& out = entry.mutable_message();
+        fmt::vformat_to(fmt::appender(out), format.get(),
+                        fmt::make_format_args(args...));
+        fmt::format_to(fmt::appender(out), " [{} suppressed]", suppressed);
+      });
+    }
   }
 
   // Logger::LogString(): as Log(), for a message already formatted.
@@ -567,7 +590,7 @@ class Logger {
   // A child of the logger that owns `core` (LoggerCore::Child()).
   Logger(logger_internal::LoggerCore* core, std::string path, Level level);
 
-  // Fills a pooled entry (`write_message` formats into its buffer) and
+  // Fills a pooled entry (`write_message` formats into it) and
   // dispatches it. A formatter that throws does not escape: the entry
   // carries the error and `format` instead.
   template <typename WriteMessage>
@@ -580,7 +603,7 @@ class Logger {
 #if defined(__cpp_exceptions)
     try {
 #endif
-      write_message(entry->mutable_message());
+      write_message(*entry);
 #if defined(__cpp_exceptions)
     } catch (...) {
       core.FormatFailed(*entry, format);
@@ -604,8 +627,26 @@ class Logger {
     buffer.try_resize(size);
     logger_internal::Encode(buffer.data(), args...);
     entry->SetDeferred(&logger_internal::Decode<F, Ts...>,
-                       static_cast<uint32_t>(size), format);
+                       static_cast<uint32_t>(size), format, F::kNamed);
     core.Dispatch(entry, level_);
+  }
+  // A named format formatted on the caller: the message (with " [N
+  // suppressed]" when `suppressed`), then the fields.
+  template <typename... Args>
+  void EmitNamed(Level level, const SourceLocation& location,
+                 fmt::string_view format, uint64_t suppressed,
+                 const Args&... args) {
+    Emit(level, location, format, [&](Entry& entry) {
+      auto& out = entry.mutable_message();
+      logger_internal::FormatNamed(out, format, args...);
+      if (suppressed != 0) {
+        fmt::format_to(fmt::appender(out), " [{} suppressed]", suppressed);
+      }
+      const auto message_size = static_cast<uint32_t>(out.size());
+      logger_internal::FieldBlockWriter fields(out);
+      logger_internal::VisitNamed(format, fields, args...);
+      entry.SetFieldsAt(message_size);
+    });
   }
 
   // A root's own core (null in a child); core_ is it, or the root's.
@@ -649,6 +690,7 @@ void FormatCompiled(fmt::detail::buffer<char>& out, const Compiled& compiled,
 }
 template <typename Compiled>
 struct CompiledFormat {
+  static constexpr bool kNamed = false;
   template <typename... Vs>
   static void Format(fmt::detail::buffer<char>& out, fmt::string_view,
                      const Vs&... values) {
@@ -657,14 +699,17 @@ struct CompiledFormat {
 };
 }  // namespace relog::logger_internal
 
-#define RELOG_CALL_LOG_(logger, lvl, format, ...)                       \
-  (logger).LogCompiled(lvl, RELOG_SOURCE_LOCATION, FMT_COMPILE(format), \
-                       format __VA_OPT__(, ) __VA_ARGS__)
+#define RELOG_CALL_LOG_(logger, lvl, format, ...)                        \
+  (logger).LogCompiled<::relog::logger_internal::HasNames(format)>(      \
+      lvl, RELOG_SOURCE_LOCATION, FMT_COMPILE(format),                   \
+      format __VA_OPT__(, ) __VA_ARGS__)
 #else
-#define RELOG_CALL_LOG_(logger, lvl, format, ...)    \
-  (logger).LogLiteral(lvl, RELOG_SOURCE_LOCATION, \
-                      format __VA_OPT__(, ) __VA_ARGS__)
+#define RELOG_CALL_LOG_(logger, lvl, format, ...)                   \
+  (logger).LogLiteral<::relog::logger_internal::HasNames(format)>(  \
+      lvl, RELOG_SOURCE_LOCATION, format __VA_OPT__(, ) __VA_ARGS__)
 #endif
+// The format of a call's arguments (the first of them).
+#define RELOG_FORMAT_OF_(format, ...) format
 
 // A plain call is a conditional one whose condition always holds
 // (RELOG_LOG_IF_, below).
@@ -727,8 +772,9 @@ struct CompiledFormat {
           RELOG_CALL_LOG_(relog_logger_, lvl, __VA_ARGS__);               \
         } else if (relog_suppressed_ !=                                   \
                    ::relog::logger_internal::kSuppress) {                 \
-          relog_logger_.LogSuppressed(relog_suppressed_, lvl,             \
-                                      RELOG_SOURCE_LOCATION, __VA_ARGS__); \
+          relog_logger_.LogSuppressed<::relog::logger_internal::HasNames( \
+              RELOG_FORMAT_OF_(__VA_ARGS__, ))>(                          \
+              relog_suppressed_, lvl, RELOG_SOURCE_LOCATION, __VA_ARGS__); \
         }                                                                 \
       }                                                                   \
     }                                                                     \

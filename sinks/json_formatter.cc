@@ -120,6 +120,30 @@ void AppendJsonString(std::string_view text, fmt::memory_buffer& out) {
   out.push_back('"');
 }
 
+namespace {
+
+// Writes each field as `,"name":value`.
+class JsonFields final : public FieldVisitor {
+ public:
+  explicit JsonFields(fmt::memory_buffer& out) : out_(out) {}
+  void Field(std::string_view name, FieldType type,
+             std::string_view value) override {
+    out_.push_back(',');
+    AppendJsonString(name, out_);
+    out_.push_back(':');
+    if (type == FieldType::kString) {
+      AppendJsonString(value, out_);
+    } else {
+      out_.append(value);
+    }
+  }
+
+ private:
+  fmt::memory_buffer& out_;
+};
+
+}  // namespace
+
 void JsonFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
   const int64_t ts = entry.timestamp_ns();
   const char* clock = seconds_.Get(ts);
@@ -149,6 +173,10 @@ void JsonFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
   if (entry.backtrace()) out.append(std::string_view(",\"backtrace\":true"));
   out.append(std::string_view(",\"msg\":"));
   AppendJsonString(entry.message(), out);
+  if (entry.has_fields()) {
+    JsonFields fields(out);
+    entry.ForEachField(fields);
+  }
   out.append(std::string_view("}\n"));
 }
 

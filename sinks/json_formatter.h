@@ -8,7 +8,8 @@
 //    "msg":"..."}
 //
 // (on one line; "thread_name" only when the thread's name is known, see
-// logger/thread_name.h). "ts" is RFC 3339 in UTC with microseconds; "file" is the
+// logger/thread_name.h), then the entry's fields after "msg", each a key of
+// its own: `"order_id":42,"user":"bob"` (logger/fields.h). "ts" is RFC 3339 in UTC with microseconds; "file" is the
 // source file's base name. Strings are escaped per RFC 8259: '"' and '\' with
 // a backslash, control characters as \n \r \t \b \f or \u00XX (DEL too), and
 // bytes that are not valid UTF-8 (stray continuation bytes, overlong forms,

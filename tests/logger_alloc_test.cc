@@ -100,6 +100,18 @@ TEST(LoggerAllocTest, CallsThroughAChildAllocateNothing) {
   });
 }
 
+// Three named fields (logger/fields.h), deferred and on the caller: the
+// fields go into the entry's own buffer, the names stay in the format.
+TEST(LoggerAllocTest, CallsWithNamedFieldsAllocateNothing) {
+  for (const bool deferred : {true, false}) {
+    Logger logger(InfoOptions(deferred), {std::make_shared<NullSink>()});
+    ExpectNoAllocationsInSteadyState(logger, [&](int i) {
+      RELOG_INFO(logger, "order {order_id} by {user} in {ms:.1f} ms", i,
+                 "a string", i * 0.5);
+    });
+  }
+}
+
 // Formatting on the caller (the option off).
 TEST(LoggerAllocTest, CallsThatFormatOnTheCallerAllocateNothing) {
   Logger logger(InfoOptions(/*deferred=*/false),

@@ -231,6 +231,29 @@ TEST_F(SyslogSinkTest, TimestampIsUtcWithMicroseconds) {
                          " relogtest ", ::getpid(), " t - fixed time"));
 }
 
+// Named arguments (logger/fields.h) become one SD-ELEMENT, values escaped;
+// an entry without fields keeps the nil "-".
+TEST_F(SyslogSinkTest, FieldsAreStructuredData) {
+  auto server = SyslogServer::Start(SyslogServer::Kind::kUdp);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto sink = SyslogSink::Create(
+      absl::StrCat("udp://127.0.0.1:", (*server)->port()), SinkOptions());
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  LoggerOptions options;
+  options.name = "t";
+  Logger logger(options, {*sink});
+  RELOG_INFO(logger, "order {order_id} by {user}", 42,
+             std::string("b\"o]b\\"));
+  RELOG_INFO(logger, "plain {}", 1);
+  logger.Flush();
+  ASSERT_TRUE((*server)->WaitForMessages(2));
+  const std::vector<std::string> got = (*server)->messages();
+  EXPECT_THAT(got[0], ::testing::EndsWith(
+                          " t [fields@32473 order_id=\"42\" "
+                          "user=\"b\\\"o\\]b\\\\\"] order 42 by b\"o]b\\"));
+  EXPECT_THAT(got[1], ::testing::EndsWith(" t - plain 1"));
+}
+
 TEST_F(SyslogSinkTest, TcpUsesOctetCountingAndKeepsMessagesIntact) {
   auto server = SyslogServer::Start(SyslogServer::Kind::kTcp);
   ASSERT_TRUE(server.ok()) << server.status();
