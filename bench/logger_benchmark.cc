@@ -214,6 +214,19 @@ void BM_LogNamedFieldsOnCaller(benchmark::State& state) {
 }
 BENCHMARK(BM_LogNamedFieldsOnCaller)->Threads(1)->UseRealTime();
 
+// BM_LogWithContext: the standard call through a logger made by With()
+// with two fields, on a thread with one ScopedFields field: each call also
+// copies the three fields into its entry. Next to BM_LogNullSinkDeferred.
+void BM_LogWithContext(benchmark::State& state) {
+  relog::ScopedFields scope{{"request_id", "r-0001"}};
+  RunLogCalls(state, /*deferred=*/true, [](relog::Logger& logger, int i) {
+    static const std::unique_ptr<relog::Logger> api =
+        logger.With({{"service", "api"}, {"shard", 3}});
+    LogStandard(*api, i);
+  });
+}
+BENCHMARK(BM_LogWithContext)->Threads(1)->Threads(2)->UseRealTime();
+
 // BM_LogChild: the same call through a named child of the logger
 // (Logger::Child()), which shares its pool and sink: next to
 // BM_LogNullSinkDeferred, what a name costs.

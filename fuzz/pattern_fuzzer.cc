@@ -42,7 +42,7 @@ namespace {
 
 // The flags pattern_formatter.h documents, written independently of its
 // parser so that the two can disagree.
-constexpr std::string_view kFlags = "DTYmdHMSefFlLntNsg#!v%";
+constexpr std::string_view kFlags = "DTYmdHMSefFlLntNsg#!vK%";
 
 // The number of %v in `pattern`, or nullopt when Create() must reject it
 // (a '%' before an unknown flag, or at the end).

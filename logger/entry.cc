@@ -38,6 +38,7 @@ void MessageBuffer::ShrinkIfOversize(char* inline_data) {
 bool Entry::IsReset() const {
   return holders_.load(std::memory_order_relaxed) == 0 &&
          level_ == Level::kTrace && !backtrace_ && !has_fields_ &&
+         context_size_ == 0 &&
          format_state_.load(std::memory_order_relaxed) == kEager &&
          message_.IsReset();
 }
@@ -59,7 +60,7 @@ std::string_view Entry::DeferredMessage() const {
     thread_local fmt::memory_buffer scratch;
     scratch.clear();
     try {
-      decoder_(message_.data(), format_, scratch, nullptr);
+      decoder_(message_.data() + context_size_, format_, scratch, nullptr);
     } catch (...) {
       scratch.clear();
       if (format_errors_ != nullptr) {
@@ -87,23 +88,46 @@ std::string_view Entry::DeferredMessage() const {
 #endif
     }
   }
-  return std::string_view(message_.data() + split_, message_.size() - split_);
+  const std::size_t start = context_size_ + split_;
+  return std::string_view(message_.data() + start, message_.size() - start);
+}
+
+void Entry::AddContext(const logger_internal::ContextBlock* logger_context) {
+  const logger_internal::ContextBlock& thread = logger_internal::tls_context;
+  const auto add = [this](std::string_view bytes) {
+    message_.append(bytes.data(), bytes.data() + bytes.size());
+  };
+  uint32_t dropped = thread.dropped();
+  if (logger_context != nullptr) {
+    add(logger_context->bytes());
+    dropped += logger_context->dropped();
+  }
+  add(thread.bytes());
+  if (dropped != 0) {
+    char digits[16];
+    const auto end = fmt::format_to_n(digits, sizeof(digits), "{}", dropped);
+    logger_internal::FieldBlockWriter(message_).Field(
+        "relog_dropped_fields", FieldType::kNumber,
+        std::string_view(digits, end.size));
+  }
+  context_size_ = static_cast<uint16_t>(message_.size());
 }
 
 bool Entry::ForEachField(FieldVisitor& visitor) const {
-  if (!has_fields_) return true;
   // A deferred entry's arguments stay put once its message is formatted
   // (formatting appends to the buffer, and may move it).
   const std::string_view text = message();
+  ForEachContextField(visitor);
+  if (!has_fields_) return true;
   try {
     if (format_state_.load(std::memory_order_relaxed) == kEager) {
+      const std::size_t end = context_size_ + text.size();
       logger_internal::VisitFieldBlock(
-          std::string_view(message_.data() + text.size(),
-                           message_.size() - text.size()),
+          std::string_view(message_.data() + end, message_.size() - end),
           visitor);
     } else {
       fmt::memory_buffer unused;
-      decoder_(message_.data(), format_, unused, &visitor);
+      decoder_(message_.data() + context_size_, format_, unused, &visitor);
     }
   } catch (...) {
     return false;

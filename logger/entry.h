@@ -113,18 +113,26 @@ class Entry {
   // thread); calls from other sink threads meanwhile wait for it.
   std::string_view message() const {
     if (format_state_.load(std::memory_order_acquire) == kEager) [[likely]] {
-      return std::string_view(message_.data(),
-                              has_fields_ ? split_ : message_.size());
+      return std::string_view(
+          message_.data() + context_size_,
+          has_fields_ ? split_ : message_.size() - context_size_);
     }
     return DeferredMessage();
   }
-  // Entry::has_fields(): whether the call had named arguments
-  // (logger/fields.h).
-  bool has_fields() const { return has_fields_; }
-  // Entry::ForEachField(): hands each field to `visitor`, in the format's
-  // order (formatting the message first if it is deferred). A value whose
-  // formatting throws ends the visit: false.
+  // Entry::has_fields(): whether the entry has fields: a context
+  // (Logger::With(), ScopedFields) or named arguments (logger/fields.h).
+  bool has_fields() const { return has_fields_ || context_size_ != 0; }
+  bool has_context() const { return context_size_ != 0; }
+  // Entry::ForEachField(): hands each field to `visitor`: the context's,
+  // then the named arguments in the format's order (formatting the message
+  // first if it is deferred). A value whose formatting throws ends the
+  // visit: false.
   bool ForEachField(FieldVisitor& visitor) const;
+  // Entry::ForEachContextField(): the context's fields only.
+  void ForEachContextField(FieldVisitor& visitor) const {
+    logger_internal::VisitFieldBlock(
+        std::string_view(message_.data(), context_size_), visitor);
+  }
   // True for an entry kept for a backtrace and written by a dump (see
   // LoggerOptions::backtrace_size): formats mark it.
   bool backtrace() const { return backtrace_; }
@@ -144,6 +152,7 @@ class Entry {
     level_ = Level::kTrace;
     backtrace_ = false;
     has_fields_ = false;
+    context_size_ = 0;
     format_state_.store(kEager, std::memory_order_relaxed);
     message_.Reset(inline_);
   }
@@ -165,6 +174,13 @@ class Entry {
     location_ = location;
   }
   fmt::detail::buffer<char>& mutable_message() { return message_; }
+  // Entry::AddContext(): right after Set(), before anything is written to
+  // mutable_message(): the context of the calling logger (`logger_context`,
+  // may be null) and of the calling thread (ScopedFields) go first in the
+  // buffer; the message, or the encoded arguments, follow.
+  void AddContext(const logger_internal::ContextBlock* logger_context);
+  // The bytes of context at the start of mutable_message().
+  std::size_t context_size() const { return context_size_; }
   // Entry::SetDeferred(): the caller encoded `args_size` bytes of arguments
   // at the start of mutable_message(); `decoder` formats them with `format`
   // (a string literal) when the message is first read. The push that hands
@@ -177,9 +193,10 @@ class Entry {
     has_fields_ = has_fields;
     format_state_.store(kEncoded, std::memory_order_relaxed);
   }
-  // Entry::SetFieldsAt(): for a message formatted by the caller, the first
-  // `message_size` bytes of mutable_message() are the message, the rest the
-  // fields (logger_internal::FieldBlockWriter). ClearFields(): none.
+  // Entry::SetFieldsAt(): for a message formatted by the caller, the
+  // `message_size` bytes after the context are the message, the rest the
+  // named arguments' fields (logger_internal::FieldBlockWriter).
+  // ClearFields(): no named fields.
   void SetFieldsAt(uint32_t message_size) {
     split_ = message_size;
     has_fields_ = true;
@@ -211,6 +228,8 @@ class Entry {
   bool backtrace_ = false;
   bool has_fields_ = false;
   uint32_t thread_id_ = 0;
+  // The bytes of context at the start of message_ (AddContext()).
+  uint16_t context_size_ = 0;
   int64_t timestamp_ns_ = 0;
   // Line 1 on: set by every caller before use, read only by formatters.
   std::string_view logger_name_;
@@ -219,9 +238,9 @@ class Entry {
   Decoder decoder_ = nullptr;
   fmt::string_view format_;
   std::atomic<uint64_t>* const format_errors_;
-  // Deferred: the bytes of encoded arguments (the message follows once
-  // formatted). Formatted by the caller, with fields: the message's bytes
-  // (the fields follow).
+  // After the context: deferred, the bytes of encoded arguments (the
+  // message follows once formatted); formatted by the caller, with named
+  // fields, the message's bytes (the fields follow).
   uint32_t split_ = 0;
   char inline_[logger_internal::MessageBuffer::kInlineCapacity];
 };

@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -388,6 +389,168 @@ inline void VisitFieldBlock(std::string_view block, FieldVisitor& visitor) {
 }
 
 }  // namespace logger_internal
+
+// Context fields: name=value pairs that every entry of a logger made with
+// Logger::With(), or every entry a thread logs while a ScopedFields lives,
+// carries besides its message (JSON keys, `key=value` in text, syslog
+// structured data). A name is checked at compile time as a placeholder's is
+// (an identifier of at most 32 characters, not a key relog's JSON writes);
+// a value is a string, a number or a bool, copied when the field is made.
+//
+//   auto api = logger.With({{"service", "api"}, {"shard", 3}});
+//   relog::ScopedFields scope{{"request_id", rid}};
+//
+// A logger's context and a thread's each hold at most kMaxContextBytes of
+// names and values (about 40 short fields); a field that does not fit is
+// left out, and the entry says how many were with a last field
+// `relog_dropped_fields=N`.
+
+// CheckFieldName(): kNone, or what is wrong with `name` as a field name.
+constexpr logger_internal::NamedFormatError CheckFieldName(
+    std::string_view name) {
+  using logger_internal::NamedFormatError;
+  if (name.empty() || !logger_internal::IsIdentifierStart(name[0])) {
+    return NamedFormatError::kNotAnIdentifier;
+  }
+  for (const char c : name) {
+    if (!logger_internal::IsIdentifierChar(c)) {
+      return NamedFormatError::kNotAnIdentifier;
+    }
+  }
+  if (name.size() > logger_internal::kMaxFieldName) {
+    return NamedFormatError::kNameTooLong;
+  }
+  if (logger_internal::IsReservedFieldName(name)) {
+    return NamedFormatError::kReservedName;
+  }
+  return NamedFormatError::kNone;
+}
+
+// A context field's name, checked at compile time.
+class FieldName {
+ public:
+  template <typename S>
+    requires std::is_convertible_v<const S&, std::string_view>
+  consteval FieldName(const S& name)  // NOLINT: implicit, from a literal
+      : name_(name) {
+    logger_internal::FailNamedFormat(CheckFieldName(name_));
+  }
+  std::string_view get() const { return name_; }
+
+ private:
+  std::string_view name_;
+};
+
+// A context field's value: its type and text (numbers are written when the
+// value is made).
+class FieldValue {
+ public:
+  FieldValue(std::string_view text)  // NOLINT: implicit, for {name, value}
+      : type_(FieldType::kString), text_(text) {}
+  FieldValue(const char* text)  // NOLINT
+      : FieldValue(std::string_view(text == nullptr ? "" : text)) {}
+  FieldValue(const std::string& text)  // NOLINT
+      : FieldValue(std::string_view(text)) {}
+  FieldValue(bool value)  // NOLINT
+      : type_(FieldType::kBool), text_(value ? "true" : "false") {}
+  template <typename T>
+    requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
+             !std::is_same_v<T, char>)
+  FieldValue(T value) {  // NOLINT
+    FieldScratch scratch;
+    std::string_view text;
+    type_ = logger_internal::FieldText(value, scratch, text);
+    digits_size_ = static_cast<uint8_t>(
+        std::min<std::size_t>(text.size(), sizeof(digits_)));
+    std::memcpy(digits_, text.data(), digits_size_);
+  }
+  FieldType type() const { return type_; }
+  std::string_view text() const {
+    return digits_size_ > 0 ? std::string_view(digits_, digits_size_) : text_;
+  }
+
+ private:
+  using FieldScratch = logger_internal::FieldScratch;
+  FieldType type_ = FieldType::kString;
+  std::string_view text_;
+  char digits_[40] = {};
+  uint8_t digits_size_ = 0;
+};
+
+struct Field {
+  FieldName name;
+  FieldValue value;
+};
+
+inline constexpr std::size_t kMaxContextBytes = 512;
+
+namespace logger_internal {
+
+// A context: fields in FieldBlockWriter's format, in a fixed array.
+// Thread-compatible.
+class ContextBlock {
+ public:
+  constexpr ContextBlock() = default;
+  // Adds a field if it fits; else counts it as dropped.
+  void Add(std::string_view name, FieldType type, std::string_view value) {
+    const std::size_t need = 2 + name.size() + sizeof(uint32_t) + value.size();
+    if (need > kMaxContextBytes - size_) {
+      ++dropped_;
+      return;
+    }
+    char* p = bytes_ + size_;
+    p[0] = static_cast<char>(type);
+    p[1] = static_cast<char>(name.size());
+    std::memcpy(p + 2, name.data(), name.size());
+    const auto n = static_cast<uint32_t>(value.size());
+    std::memcpy(p + 2 + name.size(), &n, sizeof(n));
+    std::memcpy(p + 2 + name.size() + sizeof(n), value.data(), value.size());
+    size_ += need;
+  }
+  void Add(std::initializer_list<Field> fields) {
+    for (const Field& f : fields) Add(f.name.get(), f.value.type(), f.value.text());
+  }
+  std::string_view bytes() const { return std::string_view(bytes_, size_); }
+  std::size_t size() const { return size_; }
+  uint32_t dropped() const { return dropped_; }
+  bool empty() const { return size_ == 0 && dropped_ == 0; }
+  // Back to an earlier size() and dropped() (ScopedFields' end).
+  void Truncate(std::size_t size, uint32_t dropped) {
+    size_ = size;
+    dropped_ = dropped;
+  }
+
+ private:
+  std::size_t size_ = 0;
+  uint32_t dropped_ = 0;
+  char bytes_[kMaxContextBytes] = {};
+};
+
+// The calling thread's context (ScopedFields).
+inline thread_local constinit ContextBlock tls_context;
+
+}  // namespace logger_internal
+
+// ScopedFields: adds fields to every entry the calling thread logs while it
+// lives, through any logger. Nests (an inner scope's fields follow the
+// outer's); must be destroyed on the thread that made it, in reverse order
+// of construction, as a local variable is.
+class ScopedFields {
+ public:
+  ScopedFields(std::initializer_list<Field> fields)
+      : size_(logger_internal::tls_context.size()),
+        dropped_(logger_internal::tls_context.dropped()) {
+    logger_internal::tls_context.Add(fields);
+  }
+  ScopedFields(const ScopedFields&) = delete;
+  ScopedFields& operator=(const ScopedFields&) = delete;
+  ~ScopedFields() { logger_internal::tls_context.Truncate(size_, dropped_); }
+
+ private:
+  const std::size_t size_;
+  const uint32_t dropped_;
+};
+
 }  // namespace relog
 
 #endif  // RELOG_LOGGER_FIELDS_H_

@@ -120,12 +120,12 @@ void LoggerCore::FormatFailed(Entry& entry, fmt::string_view format) {
   } catch (...) {
   }
   auto& message = entry.mutable_message();
-  message.clear();
+  message.try_resize(entry.context_size());  // the context stays
   try {
     fmt::format_to(fmt::appender(message), "[relog: format error: {}] {}", what,
                    std::string_view(format.data(), format.size()));
   } catch (...) {
-    message.clear();  // out of memory: log the bare marker
+    message.try_resize(entry.context_size());  // out of memory: the marker
     constexpr std::string_view kMarker = "[relog: format error]";
     message.append(kMarker.data(), kMarker.data() + kMarker.size());
   }
@@ -442,7 +442,8 @@ Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
     : owned_core_(std::make_unique<logger_internal::LoggerCore>(
           std::move(options), std::move(sinks))),
       core_(owned_core_.get()),
-      name_(core_->options_.name),
+      name_storage_(core_->options_.name),
+      name_(name_storage_),
       level_(core_->options_.level),
       gate_(core_->GateFor(core_->options_.level)) {
   core_->root_ = this;
@@ -451,9 +452,22 @@ Logger::Logger(LoggerOptions options, std::vector<std::shared_ptr<Sink>> sinks)
 Logger::Logger(logger_internal::LoggerCore* core, std::string path,
                Level level)
     : core_(core),
-      name_(std::move(path)),
+      name_storage_(std::move(path)),
+      name_(name_storage_),
       level_(level),
       gate_(core->GateFor(level)) {}
+
+Logger::Logger(const Logger& parent, std::initializer_list<Field> fields)
+    : core_(parent.core_),
+      name_(parent.name_),
+      context_([&] {
+        auto context = std::make_unique<logger_internal::ContextBlock>();
+        if (parent.context_ != nullptr) *context = *parent.context_;
+        context->Add(fields);
+        return context;
+      }()),
+      level_(parent.level()),
+      gate_(core_->GateFor(parent.level())) {}
 
 // The core's destructor shuts down, then frees the children.
 Logger::~Logger() = default;
@@ -461,7 +475,10 @@ Logger::~Logger() = default;
 Logger& Logger::Child(std::string_view name) {
   // The path: this logger's, then the parts of `name` that are not empty,
   // each with the characters a path cannot hold replaced.
-  std::string path = this == core_->root_ ? std::string() : name_;
+  // The root's path is empty (as is that of a logger With() made from it,
+  // which shares the root's name).
+  const bool root = name_.data() == core_->root_->name_.data();
+  std::string path = root ? std::string() : std::string(name_);
   bool added = false;
   std::size_t start = 0;
   while (start <= name.size()) {
@@ -495,12 +512,9 @@ void Logger::SetLevels(const LevelSpec& spec) {
 
 void Logger::LogString(Level level, const SourceLocation& location,
                        std::string_view message) {
-  logger_internal::LoggerCore& core = *core_;
-  Entry* entry = core.entries_.GetRaw();
-  entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
-             name_, location);
+  Entry* entry = NewEntry(level, location);
   entry->mutable_message().append(message.data(),
                                   message.data() + message.size());
-  core.Dispatch(entry, level_);
+  core_->Dispatch(entry, level_);
 }
 }  // namespace relog

@@ -45,6 +45,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,6 +61,7 @@
 #include "fmt/core.h"
 #include "logger/deferred.h"
 #include "logger/entry.h"
+#include "logger/fields.h"
 #include "logger/inbox.h"
 #include "logger/level.h"
 #include "logger/rate_limit.h"
@@ -527,6 +529,23 @@ class Logger {
   // a name with no part left gives this logger itself.
   Logger& Child(std::string_view name);
 
+  // Logger::With(): a logger whose entries carry `fields` (and this
+  // logger's own context, if it has one) as context: JSON keys, `key=value`
+  // after the message in text (`%K` in a pattern), syslog structured data.
+  // It has this logger's name and level (at the time of the call, then its
+  // own) and shares everything else, like a child; it may be destroyed at
+  // any time (its entries carry a copy of the context). Making one
+  // allocates; logging through it does not. Names are checked at compile
+  // time; a context holds at most kMaxContextBytes (logger/fields.h: fields
+  // that do not fit are left out and counted in the entries). Child() of it
+  // gives the named child, without the context.
+  //
+  //   auto api = logger.With({{"service", "api"}, {"shard", 3}});
+  //   RELOG_INFO(api, "listening");
+  std::unique_ptr<Logger> With(std::initializer_list<Field> fields) const {
+    return std::unique_ptr<Logger>(new Logger(*this, fields));
+  }
+
   // Logger::SetLevels(): any thread. Sets the levels of this logger's root
   // and of its children by path, as RELOG_LEVEL does:
   // "info,net=debug,db.pool=trace" (logger/level.h, ParseLevelSpec()). A
@@ -575,8 +594,9 @@ class Logger {
     level_.store(level, std::memory_order_relaxed);
     gate_.store(core_->GateFor(level), std::memory_order_relaxed);
   }
-  // A root's options.name; a child's path.
-  const std::string& name() const { return name_; }
+  // A root's options.name; a child's path; for a logger made by With(),
+  // its parent's.
+  std::string_view name() const { return name_; }
   // The root's options.
   const LoggerOptions& options() const { return core_->options_; }
 
@@ -589,7 +609,20 @@ class Logger {
 
   // A child of the logger that owns `core` (LoggerCore::Child()).
   Logger(logger_internal::LoggerCore* core, std::string path, Level level);
+  // A logger with `parent`'s name, level and context, and `fields` (With()).
+  Logger(const Logger& parent, std::initializer_list<Field> fields);
 
+  // A pooled entry with the call's metadata and context.
+  Entry* NewEntry(Level level, const SourceLocation& location) {
+    Entry* entry = core_->entries_.GetRaw();
+    entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
+               name_, location);
+    if (context_ != nullptr || !logger_internal::tls_context.empty())
+        [[unlikely]] {
+      entry->AddContext(context_.get());
+    }
+    return entry;
+  }
   // Fills a pooled entry (`write_message` formats into it) and
   // dispatches it. A formatter that throws does not escape: the entry
   // carries the error and `format` instead.
@@ -597,9 +630,7 @@ class Logger {
   void Emit(Level level, const SourceLocation& location,
             fmt::string_view format, const WriteMessage& write_message) {
     logger_internal::LoggerCore& core = *core_;
-    Entry* entry = core.entries_.GetRaw();
-    entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
-               name_, location);
+    Entry* entry = NewEntry(level, location);
 #if defined(__cpp_exceptions)
     try {
 #endif
@@ -619,13 +650,12 @@ class Logger {
   void EmitDeferred(Level level, const SourceLocation& location,
                     fmt::string_view format, const Ts&... args) {
     logger_internal::LoggerCore& core = *core_;
-    Entry* entry = core.entries_.GetRaw();
-    entry->Set(ReadTimestampNanos(), level, logger_internal::CurrentThreadId(),
-               name_, location);
+    Entry* entry = NewEntry(level, location);
     const std::size_t size = logger_internal::EncodedSize(args...);
     fmt::detail::buffer<char>& buffer = entry->mutable_message();
-    buffer.try_resize(size);
-    logger_internal::Encode(buffer.data(), args...);
+    const std::size_t context = entry->context_size();
+    buffer.try_resize(context + size);
+    logger_internal::Encode(buffer.data() + context, args...);
     entry->SetDeferred(&logger_internal::Decode<F, Ts...>,
                        static_cast<uint32_t>(size), format, F::kNamed);
     core.Dispatch(entry, level_);
@@ -642,7 +672,8 @@ class Logger {
       if (suppressed != 0) {
         fmt::format_to(fmt::appender(out), " [{} suppressed]", suppressed);
       }
-      const auto message_size = static_cast<uint32_t>(out.size());
+      const auto message_size =
+          static_cast<uint32_t>(out.size() - entry.context_size());
       logger_internal::FieldBlockWriter fields(out);
       logger_internal::VisitNamed(format, fields, args...);
       entry.SetFieldsAt(message_size);
@@ -652,7 +683,12 @@ class Logger {
   // A root's own core (null in a child); core_ is it, or the root's.
   std::unique_ptr<logger_internal::LoggerCore> owned_core_;
   logger_internal::LoggerCore* const core_;
-  const std::string name_;
+  // A root's name or a child's path; empty for a logger made by With(),
+  // whose name_ is its parent's (which lives as long as the core).
+  const std::string name_storage_;
+  const std::string_view name_;
+  // The fields With() added (null without).
+  std::unique_ptr<const logger_internal::ContextBlock> context_;
   std::atomic<Level> level_;
   // What ShouldLog() compares with: level_, or lower with a backtrace.
   std::atomic<Level> gate_;
@@ -711,6 +747,14 @@ struct CompiledFormat {
 // The format of a call's arguments (the first of them).
 #define RELOG_FORMAT_OF_(format, ...) format
 
+// Binds `relog_logger_` to the Logger that `logger` (a Logger, a pointer
+// or a smart pointer to one) designates. A temporary (logger.With({...}))
+// lives until the end of the call's statement.
+#define RELOG_BIND_LOGGER_(logger)              \
+  auto&& relog_logger_ref_ = (logger);          \
+  ::relog::Logger& relog_logger_ =              \
+      ::relog::logger_internal::Deref(relog_logger_ref_)
+
 // A plain call is a conditional one whose condition always holds
 // (RELOG_LOG_IF_, below).
 #define RELOG_LOG_AT_(logger, lvl, ...) \
@@ -727,11 +771,11 @@ struct CompiledFormat {
 #define RELOG_ERROR(logger, ...) \
   RELOG_LOG_AT_(logger, ::relog::Level::kError, __VA_ARGS__)
 // Logs (whatever the logger's level), flushes every sink, then aborts.
-#define RELOG_FATAL(logger, ...)                                              \
-  do {                                                                        \
-    ::relog::Logger& relog_logger_ = ::relog::logger_internal::Deref(logger); \
-    RELOG_CALL_LOG_(relog_logger_, ::relog::Level::kFatal, __VA_ARGS__);      \
-    ::relog::logger_internal::AbortAfterFatal(relog_logger_);                 \
+#define RELOG_FATAL(logger, ...)                                         \
+  do {                                                                   \
+    RELOG_BIND_LOGGER_(logger);                                          \
+    RELOG_CALL_LOG_(relog_logger_, ::relog::Level::kFatal, __VA_ARGS__); \
+    ::relog::logger_internal::AbortAfterFatal(relog_logger_);            \
   } while (0)
 
 // Conditional and rate-limited forms, in the vocabulary of glog and Abseil
@@ -750,8 +794,7 @@ struct CompiledFormat {
 #define RELOG_LOG_IF_(logger, lvl, cond, ...)                  \
   do {                                                         \
     if constexpr (::relog::logger_internal::AboveFloor(lvl)) { \
-      ::relog::Logger& relog_logger_ =                         \
-          ::relog::logger_internal::Deref(logger);             \
+      RELOG_BIND_LOGGER_(logger);                              \
       if (relog_logger_.ShouldLog(lvl) && (cond)) {            \
         RELOG_CALL_LOG_(relog_logger_, lvl, __VA_ARGS__);      \
       }                                                        \
@@ -763,8 +806,7 @@ struct CompiledFormat {
 #define RELOG_LOG_LIMITED_(logger, lvl, Site, admit, ...)                 \
   do {                                                                    \
     if constexpr (::relog::logger_internal::AboveFloor(lvl)) {            \
-      ::relog::Logger& relog_logger_ =                                    \
-          ::relog::logger_internal::Deref(logger);                        \
+      RELOG_BIND_LOGGER_(logger);                                         \
       if (relog_logger_.ShouldLog(lvl)) {                                 \
         static constinit ::relog::logger_internal::Site relog_site_;      \
         const uint64_t relog_suppressed_ = relog_site_.Admit admit;       \

@@ -117,8 +117,10 @@ void TextFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
                            1 + entry.logger_name().size() + 2 +
                            thread.size() + 2 + file.size() + 1 + line.size() +
                            2 + mark.size();
+  const bool context = entry.has_context();
   const std::size_t start = out.size();
-  out.resize(start + head + (escape ? 0 : message.size() + 1));
+  out.resize(start + head +
+             (escape ? 0 : message.size() + (context ? 0 : 1)));
   char* p = out.data() + start;
   p = WriteText(p, std::string_view(seconds_.Get(ts), SecondsCache::kSize));
   *p++ = '.';
@@ -137,11 +139,66 @@ void TextFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
   p = WriteText(p, mark);
   if (!escape) {
     p = WriteText(p, message);
-    *p = '\n';
-    return;
+    if (!context) {
+      *p = '\n';
+      return;
+    }
+  } else {
+    AppendEscapedText(message, out);
   }
-  AppendEscapedText(message, out);
+  if (context) AppendContextText(entry, out, /*leading_space=*/true);
   out.push_back('\n');
+}
+
+namespace {
+
+// Writes context fields as `name=value` pairs, logfmt style.
+class ContextText final : public FieldVisitor {
+ public:
+  ContextText(fmt::memory_buffer& out, bool leading_space)
+      : out_(out), space_(leading_space) {}
+  void Field(std::string_view name, FieldType /*type*/,
+             std::string_view value) override {
+    if (space_) out_.push_back(' ');
+    space_ = true;
+    out_.append(name);
+    out_.push_back('=');
+    bool quote = value.empty();
+    for (const char c : value) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == ' ' || c == '"' || c == '=' || c == '\\' || u < 0x20 ||
+          u == 0x7f) {
+        quote = true;
+        break;
+      }
+    }
+    if (!quote) {
+      out_.append(value);
+      return;
+    }
+    out_.push_back('"');
+    for (const char c : value) {
+      if (c == '"' || c == '\\') {
+        out_.push_back('\\');
+        out_.push_back(c);
+      } else {
+        AppendEscapedText(std::string_view(&c, 1), out_);
+      }
+    }
+    out_.push_back('"');
+  }
+
+ private:
+  fmt::memory_buffer& out_;
+  bool space_;
+};
+
+}  // namespace
+
+void AppendContextText(const Entry& entry, fmt::memory_buffer& out,
+                       bool leading_space) {
+  ContextText text(out, leading_space);
+  entry.ForEachContextField(text);
 }
 
 }  // namespace relog

@@ -72,6 +72,15 @@ class TextFormatter final : public Formatter {
 // written as \n, \r, \t, \\ is left alone, others as \xNN.
 void AppendEscapedText(std::string_view text, fmt::memory_buffer& out);
 
+// AppendContextText(): appends the entry's context fields (Logger::With(),
+// ScopedFields) as space-separated `name=value` pairs, logfmt style: a value
+// that is empty or holds a space, '"', '=', '\\' or a control character is
+// quoted, with '"' and '\\' escaped by a backslash and control characters
+// as AppendEscapedText() writes them. With `leading_space`, a space before
+// the first pair. Nothing for an entry without context.
+void AppendContextText(const Entry& entry, fmt::memory_buffer& out,
+                       bool leading_space);
+
 // SubsecondNanos(): the nanoseconds within the second of `timestamp_ns`
 // (0..999999999, also for times before the epoch).
 inline int64_t SubsecondNanos(int64_t timestamp_ns) {

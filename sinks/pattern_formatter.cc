@@ -14,7 +14,7 @@ namespace relog {
 namespace {
 
 constexpr std::string_view kKnownFlags =
-    "%D %T %Y %m %d %H %M %S %e %f %F %l %L %n %t %s %g %# %! %v %%";
+    "%D %T %Y %m %d %H %M %S %e %f %F %l %L %n %t %N %s %g %# %! %v %K %%";
 
 absl::string_view AbslView(std::string_view s) {
   return absl::string_view(s.data(), s.size());
@@ -116,6 +116,9 @@ absl::StatusOr<std::unique_ptr<PatternFormatter>> PatternFormatter::Create(
       case 'v':
         field = Field::kMessage;
         break;
+      case 'K':
+        field = Field::kContext;
+        break;
       default:
         return absl::InvalidArgumentError(absl::StrCat(
             "pattern ", Quote(pattern), ": unknown flag ",
@@ -207,6 +210,9 @@ void PatternFormatter::Format(const Entry& entry, fmt::memory_buffer& out) {
       }
       case Field::kFileBase:
         out.append(Basename(entry.location().file));
+        break;
+      case Field::kContext:
+        AppendContextText(entry, out, /*leading_space=*/false);
         break;
       case Field::kFilePath:
         out.append(std::string_view(entry.location().file));

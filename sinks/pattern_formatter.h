@@ -33,6 +33,9 @@
 //   %#   | source line                               | 42
 //   %!   | function                                  | Serve
 //   %v   | the message (escaped, see below)          | user 7 logged in
+//   %K   | context fields (Logger::With(),           | service=api rid=7
+//        | ScopedFields) as name=value, logfmt style |
+//        | (sinks/formatter.h); nothing without      |
 //   %%   | a literal '%'                             | %
 //
 // Any other character after '%', and a '%' that ends the pattern, make
@@ -103,6 +106,7 @@ class PatternFormatter final : public Formatter {
     kLogger,
     kThread,
     kThreadName,
+    kContext,
     kFileBase,
     kFilePath,
     kLine,

@@ -9,6 +9,7 @@
 
 #include "logger/fields.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fmt/chrono.h"
@@ -47,6 +49,7 @@ namespace relog {
 namespace {
 
 using logger_internal::CheckNamedFormat;
+using relog::CheckFieldName;
 using logger_internal::HasNames;
 using logger_internal::NamedFormatError;
 using ::testing::ElementsAre;
@@ -76,6 +79,16 @@ TEST(NamedFormatTest, BadFormatsAreNamed) {
             NamedFormatError::kNone);
   EXPECT_EQ(CheckNamedFormat(std::string(1025, 'x') + "{a}"),
             NamedFormatError::kTooLong);
+}
+
+TEST(NamedFormatTest, ContextFieldNamesAreCheckedToo) {
+  static_assert(CheckFieldName("request_id") == NamedFormatError::kNone);
+  EXPECT_EQ(CheckFieldName("request-id"), NamedFormatError::kNotAnIdentifier);
+  EXPECT_EQ(CheckFieldName("9lives"), NamedFormatError::kNotAnIdentifier);
+  EXPECT_EQ(CheckFieldName(""), NamedFormatError::kNotAnIdentifier);
+  EXPECT_EQ(CheckFieldName("ts"), NamedFormatError::kReservedName);
+  EXPECT_EQ(CheckFieldName(std::string(33, 'k')),
+            NamedFormatError::kNameTooLong);
 }
 
 TEST(NamedFormatTest, StripNamesLeavesTheSpecs) {
@@ -211,8 +224,13 @@ TEST_P(FieldsTest, JsonWithFieldsValidatesWithPythonJsonTool) {
   RELOG_INFO(*logger_, "{ratio} {flag} {amount} {when}", 0.25, true,
              Money{5}, std::chrono::milliseconds(1500));
   RELOG_INFO(*logger_, "{big} {neg}", 1e300, -0.0);
+  {
+    auto ctx = logger_->With({{"service", "a\"pi\\"}, {"port", 8080}});
+    ScopedFields scope{{"rid", "\x02\xc3"}, {"ok", true}};
+    RELOG_INFO(*ctx, "with context {n}", 1);
+  }
   const std::vector<std::string> lines = (logger_->Flush(), json_->lines());
-  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_EQ(lines.size(), 4u);
   const std::string path = testing::MakeTestDir("fields") + "/fields.jsonl";
   std::FILE* f = std::fopen(path.c_str(), "w");
   ASSERT_NE(f, nullptr);
@@ -222,9 +240,89 @@ TEST_P(FieldsTest, JsonWithFieldsValidatesWithPythonJsonTool) {
       "python3 -m json.tool --json-lines " + path + " > /dev/null";
   EXPECT_EQ(std::system(command.c_str()), 0) << lines[0] << "\n"
                                              << lines[1] << "\n"
-                                             << lines[2];
+                                             << lines[2] << "\n"
+                                             << lines[3];
   EXPECT_THAT(lines[1], HasSubstr(",\"ratio\":0.25,\"flag\":true,"
                                   "\"amount\":\"$0.05\",\"when\":\"1500ms\"}"));
+}
+
+TEST_P(FieldsTest, WithAddsItsContextToEveryEntry) {
+  std::unique_ptr<Logger> api =
+      logger_->With({{"service", "api"}, {"shard", 3}, {"canary", false}});
+  std::unique_ptr<Logger> v2 = api->With({{"version", "2 \"beta\""}});
+  EXPECT_EQ(api->name(), "app");
+  EXPECT_EQ(v2->level(), logger_->level());
+  RELOG_INFO(*api, "order {order_id}", 7);
+  RELOG_INFO(*v2, "plain {}", 1);
+  RELOG_INFO(*logger_, "none");
+  v2.reset();  // its entries carry a copy of the context
+  api.reset();
+  EXPECT_THAT(
+      Json(),
+      ElementsAre(
+          "\"msg\":\"order 7\",\"service\":\"api\",\"shard\":3,"
+          "\"canary\":false,\"order_id\":7}",
+          "\"msg\":\"plain 1\",\"service\":\"api\",\"shard\":3,"
+          "\"canary\":false,\"version\":\"2 \\\"beta\\\"\"}",
+          "\"msg\":\"none\"}"));
+}
+
+TEST_P(FieldsTest, ScopedFieldsBelongToTheThreadAndTheScope) {
+  {
+    ScopedFields request{{"request_id", "r-1"}};
+    RELOG_INFO(*logger_, "outer");
+    {
+      ScopedFields step{{"step", 2}};
+      RELOG_INFO(*logger_, "inner");
+      std::thread other([&] { RELOG_INFO(*logger_, "other thread"); });
+      other.join();
+    }
+    RELOG_INFO(*logger_, "outer again");
+  }
+  RELOG_INFO(*logger_, "after");
+  logger_->Flush();
+  std::vector<std::string> json = Json();
+  std::sort(json.begin(), json.end());  // the other thread's may come first
+  EXPECT_THAT(json, ElementsAre(
+                        "\"msg\":\"after\"}",
+                        "\"msg\":\"inner\",\"request_id\":\"r-1\",\"step\":2}",
+                        "\"msg\":\"other thread\"}",
+                        "\"msg\":\"outer again\",\"request_id\":\"r-1\"}",
+                        "\"msg\":\"outer\",\"request_id\":\"r-1\"}"));
+}
+
+TEST_P(FieldsTest, TextWritesTheContextAsKeyValuePairs) {
+  auto pattern = PatternFormatter::Create("%v |%K|");
+  ASSERT_TRUE(pattern.ok()) << pattern.status();
+  auto with_pattern = std::make_shared<MemorySink>(*std::move(pattern));
+  auto default_text = std::make_shared<MemorySink>();
+  LoggerOptions options = testing::TestLoggerOptions("app");
+  options.deferred_formatting = GetParam();
+  Logger logger(options, {with_pattern, default_text});
+  auto ctx = logger.With({{"user", "bob smith"}, {"empty", ""}, {"n", 1.5}});
+  ScopedFields scope{{"path", "/a=b"}, {"tab", "x\ty"}};
+  RELOG_INFO(*ctx, "hi {name}", "named, not context");
+  RELOG_INFO(logger, "no logger context");
+  logger.Flush();
+  EXPECT_THAT(
+      with_pattern->lines(),
+      ElementsAre("hi named, not context |user=\"bob smith\" empty=\"\" n=1.5 "
+                  "path=\"/a=b\" tab=\"x\\ty\"|",
+                  "no logger context |path=\"/a=b\" tab=\"x\\ty\"|"));
+  ASSERT_EQ(default_text->lines().size(), 2u);
+  EXPECT_THAT(default_text->lines()[0],
+              ::testing::EndsWith("] hi named, not context user=\"bob smith\" "
+                                  "empty=\"\" n=1.5 path=\"/a=b\" "
+                                  "tab=\"x\\ty\""));
+}
+
+TEST_P(FieldsTest, AContextTooLargeKeepsWhatFitsAndSaysWhatItLeftOut) {
+  const std::string big(kMaxContextBytes, 'x');
+  ScopedFields small{{"a", 1}};
+  ScopedFields too_big{{"big", big}, {"b", 2}};
+  RELOG_INFO(*logger_, "m");
+  EXPECT_THAT(Json(), ElementsAre("\"msg\":\"m\",\"a\":1,\"b\":2,"
+                                  "\"relog_dropped_fields\":1}"));
 }
 
 INSTANTIATE_TEST_SUITE_P(BothModes, FieldsTest, ::testing::Bool(),

@@ -112,6 +112,21 @@ TEST(LoggerAllocTest, CallsWithNamedFieldsAllocateNothing) {
   }
 }
 
+// Context fields (Logger::With(), ScopedFields), made before the steady
+// state: each call copies them into its entry's own buffer.
+TEST(LoggerAllocTest, CallsWithContextAllocateNothing) {
+  for (const bool deferred : {true, false}) {
+    Logger logger(InfoOptions(deferred), {std::make_shared<NullSink>()});
+    std::unique_ptr<Logger> api =
+        logger.With({{"service", "api"}, {"shard", 3}});
+    ScopedFields scope{{"request_id", "r-0001"}};
+    ExpectNoAllocationsInSteadyState(logger, [&](int i) {
+      RELOG_INFO(*api, "Logging int: {}, double: {}, string: {}", i, i * 0.5,
+                 "a string");
+    });
+  }
+}
+
 // Formatting on the caller (the option off).
 TEST(LoggerAllocTest, CallsThatFormatOnTheCallerAllocateNothing) {
   Logger logger(InfoOptions(/*deferred=*/false),

@@ -231,8 +231,8 @@ TEST_F(SyslogSinkTest, TimestampIsUtcWithMicroseconds) {
                          " relogtest ", ::getpid(), " t - fixed time"));
 }
 
-// Named arguments (logger/fields.h) become one SD-ELEMENT, values escaped;
-// an entry without fields keeps the nil "-".
+// Named arguments and context (logger/fields.h) become one SD-ELEMENT,
+// values escaped; an entry without fields keeps the nil "-".
 TEST_F(SyslogSinkTest, FieldsAreStructuredData) {
   auto server = SyslogServer::Start(SyslogServer::Kind::kUdp);
   ASSERT_TRUE(server.ok()) << server.status();
@@ -245,9 +245,12 @@ TEST_F(SyslogSinkTest, FieldsAreStructuredData) {
   RELOG_INFO(logger, "order {order_id} by {user}", 42,
              std::string("b\"o]b\\"));
   RELOG_INFO(logger, "plain {}", 1);
+  RELOG_INFO(logger.With({{"service", "api"}}), "context {n}", 3);
   logger.Flush();
-  ASSERT_TRUE((*server)->WaitForMessages(2));
+  ASSERT_TRUE((*server)->WaitForMessages(3));
   const std::vector<std::string> got = (*server)->messages();
+  EXPECT_THAT(got[2], ::testing::EndsWith(
+                          " t [fields@32473 service=\"api\" n=\"3\"] context 3"));
   EXPECT_THAT(got[0], ::testing::EndsWith(
                           " t [fields@32473 order_id=\"42\" "
                           "user=\"b\\\"o\\]b\\\\\"] order 42 by b\"o]b\\"));
