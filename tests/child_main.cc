@@ -171,7 +171,10 @@ int Crash(int argc, char** argv) {
     options.flush_timeout = std::chrono::seconds(20);
     relog::InstallCrashHandler(options);
     relog::Logger* logger = NewFileLogger(path);
-    for (int i = 0; i < n; ++i) RELOG_INFO(*logger, "t=0 seq={}", i);
+    // Fields (a context and a named argument) travel with the entries the
+    // crash handler writes.
+    relog::ScopedFields scope{{"phase", "crash"}};
+    for (int i = 0; i < n; ++i) RELOG_INFO(*logger, "t=0 seq={seq}", i);
   }
   CrashWith(kind);
 }

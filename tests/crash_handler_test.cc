@@ -76,6 +76,10 @@ TEST_P(CrashHandlerTest, EveryLineAndTheSignalReachTheFileAndTheEndIsTheSame) {
     ASSERT_EQ(lines.size(), static_cast<std::size_t>(kLines) + 1)
         << "run " << run << ": no final entry:\n"
         << r.output;
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+      ASSERT_THAT(lines[i], ::testing::EndsWith(" phase=crash"))
+          << "run " << run;
+    }
     const std::string& last = lines.back();
     EXPECT_THAT(last, HasSubstr("FATAL child"));
     EXPECT_THAT(last, HasSubstr(c.signal_name));
