@@ -181,34 +181,65 @@ TEST(RateLimitFatalTest, FatalIfAbortsOnlyWhenTheConditionHolds) {
 
 // The site states, with the clock given.
 
+constexpr int64_t kMs = 1000000;
+constexpr int64_t kSec = 1000 * kMs;
+
 TEST(EverySiteTest, LogsWhenAPeriodHasPassedAndCountsTheRest) {
   Every site;
-  constexpr int64_t kPeriod = 1000;
-  EXPECT_EQ(site.Admit(kPeriod, 5000), 0u);  // the first call
-  EXPECT_EQ(site.Admit(kPeriod, 5001), kSuppress);
-  EXPECT_EQ(site.Admit(kPeriod, 5999), kSuppress);
-  EXPECT_EQ(site.Admit(kPeriod, 6000), 2u);  // two suppressed since
-  EXPECT_EQ(site.Admit(kPeriod, 6500), kSuppress);
-  EXPECT_EQ(site.Admit(kPeriod, 9000), 1u);
-  EXPECT_EQ(site.Admit(std::chrono::microseconds(1), 10000), 0u);
+  constexpr int64_t kPeriod = 10 * kMs;
+  constexpr int64_t kT0 = 5 * kSec;
+  EXPECT_EQ(site.Admit(kPeriod, kT0), 0u);  // the first call
+  EXPECT_EQ(site.Admit(kPeriod, kT0 + 1000), kSuppress);
+  EXPECT_EQ(site.Admit(kPeriod, kT0 + 9 * kMs), kSuppress);
+  // Never sooner than a period after the last entry (the site counts in
+  // ticks of 65.5 us, and rounds the period up).
+  EXPECT_EQ(site.Admit(kPeriod, kT0 + kPeriod - 1), kSuppress);
+  EXPECT_EQ(site.Admit(kPeriod, kT0 + kPeriod + kMs / 2), 3u);
+  EXPECT_EQ(site.Admit(kPeriod, kT0 + 15 * kMs), kSuppress);
+  EXPECT_EQ(site.Admit(kPeriod, kT0 + 40 * kMs), 1u);
+  EXPECT_EQ(site.Admit(std::chrono::microseconds(1), kT0 + 60 * kMs), 0u);
 }
 
 TEST(EverySiteTest, AClockSteppedBackByMoreThanAPeriodReArms) {
   Every site;
-  EXPECT_EQ(site.Admit(1000, 1000000), 0u);
+  constexpr int64_t kHour = 3600 * kSec;
+  EXPECT_EQ(site.Admit(kMs, 2 * kHour), 0u);
   // Within a period of the last entry, even a little back: suppressed.
-  EXPECT_EQ(site.Admit(1000, 999500), kSuppress);
+  EXPECT_EQ(site.Admit(kMs, 2 * kHour - kMs / 2), kSuppress);
   // An hour back (the wall clock was stepped): not silenced for the hour.
-  EXPECT_EQ(site.Admit(1000, 1000), 1u);
-  EXPECT_EQ(site.Admit(1000, 1500), kSuppress);
+  EXPECT_EQ(site.Admit(kMs, kHour), 1u);
+  EXPECT_EQ(site.Admit(kMs, kHour + kMs / 2), kSuppress);
+}
+
+TEST(EverySiteTest, TheTickCounterWrappingLooksLikeAStepBack) {
+  Every site;
+  // 2^56 ns is where the 40-bit tick counter wraps.
+  constexpr int64_t kWrap = int64_t{1} << 56;
+  EXPECT_EQ(site.Admit(kSec, kWrap - kMs), 0u);
+  EXPECT_EQ(site.Admit(kSec, kWrap - kMs / 2), kSuppress);
+  // Past the wrap the ticks start again from 0: the site logs early once
+  // (as after a step back), then keeps its period.
+  EXPECT_EQ(site.Admit(kSec, kWrap + 3 * kSec), 1u);
+  EXPECT_EQ(site.Admit(kSec, kWrap + 3 * kSec + kMs), kSuppress);
+}
+
+TEST(EverySiteTest, CountsPastTwentyFourBitsStayExact) {
+  Every site;
+  EXPECT_EQ(site.Admit(kSec, kSec), 0u);
+  constexpr uint64_t kMany = (uint64_t{1} << 24) + 10;
+  for (uint64_t i = 0; i < kMany; ++i) {
+    ASSERT_EQ(site.Admit(kSec, kSec + 1), kSuppress) << i;
+  }
+  EXPECT_EQ(site.Admit(kSec, 3 * kSec), kMany);
 }
 
 TEST(EverySiteTest, EveryCallIsAdmittedOrCountedOnceAcrossThreads) {
   // Four threads share one site and a clock that moves one tick a call;
   // a period of 100 ticks admits about one call in 100, and the races for
   // the slot are the point.
+  constexpr int64_t kTick = int64_t{1} << 16;
   Every site;
-  std::atomic<int64_t> clock{0};
+  std::atomic<int64_t> clock{kSec};
   std::atomic<uint64_t> admitted{0};
   std::atomic<uint64_t> reported{0};
   constexpr int kThreads = 4;
@@ -217,7 +248,7 @@ TEST(EverySiteTest, EveryCallIsAdmittedOrCountedOnceAcrossThreads) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kCalls; ++i) {
-        const uint64_t r = site.Admit(100, clock.fetch_add(1));
+        const uint64_t r = site.Admit(100 * kTick, clock.fetch_add(kTick));
         if (r != kSuppress) {
           admitted.fetch_add(1);
           reported.fetch_add(r);
@@ -227,7 +258,7 @@ TEST(EverySiteTest, EveryCallIsAdmittedOrCountedOnceAcrossThreads) {
   }
   for (auto& t : threads) t.join();
   // One more call, far later, collects what no entry has reported yet.
-  const uint64_t rest = site.Admit(100, int64_t{1} << 40);
+  const uint64_t rest = site.Admit(100 * kTick, clock.load() + 1000 * kSec);
   ASSERT_NE(rest, kSuppress);
   EXPECT_GE(admitted.load(), 2u);
   EXPECT_EQ(admitted.load() + reported.load() + rest,
