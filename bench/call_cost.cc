@@ -14,8 +14,8 @@
 
 #include "fmt/compile.h"
 #include "fmt/format.h"
-#include "logger/logger.h"
-#include "sinks/null_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/null_sink.h"
 
 namespace {
 

@@ -21,10 +21,13 @@ runs="${2:-3}"
 cxx="${CXX:-g++}"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
+# relog's headers as a consumer includes them: relog/<folder>/<name>.h.
+mkdir -p "$dir/include"
+ln -s "$(pwd -P)" "$dir/include/relog"
 
 make_tu() {  # make_tu SITES FILE
   {
-    echo '#include "logger/logger.h"'
+    echo '#include "relog/logger/logger.h"'
     echo 'void Sites(relog::Logger& log, int i, double d, const char* s) {'
     for ((k = 0; k < $1; ++k)); do
       echo "  RELOG_INFO(log, \"Logging int: {}, double: {}, string: {} (site $k)\", i + $k, d, s);"
@@ -41,7 +44,7 @@ measure() {
   for ((r = 0; r < runs; ++r)); do
     local start end
     start=$(date +%s%N)
-    "$cxx" -std=c++20 -O2 -I. "$@" -c "$file" -o "$dir/out.o"
+    "$cxx" -std=c++20 -O2 -I. -I"$dir/include" "$@" -c "$file" -o "$dir/out.o"
     end=$(date +%s%N)
     times+=($(((end - start) / 1000000)))
   done

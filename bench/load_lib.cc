@@ -15,8 +15,8 @@
 #include <utility>
 
 #include "fmt/format.h"
-#include "logger/level.h"
-#include "sinks/spec.h"
+#include "relog/logger/level.h"
+#include "relog/sinks/spec.h"
 
 namespace relog::load {
 namespace {

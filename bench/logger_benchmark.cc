@@ -17,13 +17,13 @@
 #include "benchmark/benchmark.h"
 #include "fmt/compile.h"
 #include "fmt/format.h"
-#include "logger/entry.h"
-#include "logger/logger.h"
-#include "logger/mpsc_queue.h"
-#include "logger/timestamp.h"
-#include "pool/buffer_pool.h"
-#include "pool/pool.h"
-#include "sinks/null_sink.h"
+#include "relog/logger/entry.h"
+#include "relog/logger/logger.h"
+#include "relog/logger/mpsc_queue.h"
+#include "relog/logger/timestamp.h"
+#include "relog/pool/buffer_pool.h"
+#include "relog/pool/pool.h"
+#include "relog/sinks/null_sink.h"
 
 namespace {
 

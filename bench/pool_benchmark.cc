@@ -36,7 +36,7 @@
 #include "absl/base/attributes.h"
 #include "absl/base/thread_annotations.h"
 #include "benchmark/benchmark.h"
-#include "pool/pool.h"
+#include "relog/pool/pool.h"
 
 namespace relog::bench_internal {
 namespace {

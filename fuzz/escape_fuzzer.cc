@@ -25,8 +25,8 @@
 
 #include "fmt/format.h"
 #include "fuzz/check.h"
-#include "sinks/formatter.h"
-#include "sinks/json_formatter.h"
+#include "relog/sinks/formatter.h"
+#include "relog/sinks/json_formatter.h"
 
 namespace relog {
 namespace {

@@ -32,10 +32,10 @@
 #include "absl/status/statusor.h"
 #include "fmt/format.h"
 #include "fuzz/check.h"
-#include "logger/entry.h"
-#include "logger/level.h"
-#include "pool/buffer_pool.h"
-#include "sinks/pattern_formatter.h"
+#include "relog/logger/entry.h"
+#include "relog/logger/level.h"
+#include "relog/pool/buffer_pool.h"
+#include "relog/sinks/pattern_formatter.h"
 
 namespace relog {
 namespace {

@@ -28,10 +28,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "fuzz/check.h"
-#include "logger/level.h"
-#include "sinks/pattern_formatter.h"
-#include "sinks/spec.h"
-#include "sinks/syslog_sink.h"
+#include "relog/logger/level.h"
+#include "relog/sinks/pattern_formatter.h"
+#include "relog/sinks/spec.h"
+#include "relog/sinks/syslog_sink.h"
 
 namespace relog {
 namespace {

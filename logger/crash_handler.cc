@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "logger/crash_handler.h"
+#include "relog/logger/crash_handler.h"
 
 #include <cxxabi.h>
 #include <execinfo.h>
@@ -19,7 +19,7 @@
 
 #include "absl/debugging/failure_signal_handler.h"
 #include "absl/debugging/symbolize.h"
-#include "logger/registry.h"
+#include "relog/logger/registry.h"
 
 namespace relog {
 namespace {

@@ -34,7 +34,7 @@
 #include <type_traits>
 
 #include "fmt/core.h"
-#include "logger/fields.h"
+#include "relog/logger/fields.h"
 
 namespace relog {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "logger/entry.h"
+#include "relog/logger/entry.h"
 
 #include <algorithm>
 #include <cstring>

@@ -23,9 +23,9 @@
 #include <string_view>
 
 #include "fmt/core.h"
-#include "logger/fields.h"
-#include "logger/level.h"
-#include "pool/buffer_pool.h"
+#include "relog/logger/fields.h"
+#include "relog/logger/level.h"
+#include "relog/pool/buffer_pool.h"
 
 namespace relog {
 

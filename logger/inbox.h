@@ -17,8 +17,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "logger/entry.h"
-#include "logger/mpsc_queue.h"
+#include "relog/logger/entry.h"
+#include "relog/logger/mpsc_queue.h"
 
 namespace relog::logger_internal {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "logger/level.h"
+#include "relog/logger/level.h"
 
 #include <array>
 #include <string>
@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "logger/quote.h"
+#include "relog/logger/quote.h"
 
 namespace relog {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "logger/logger.h"
+#include "relog/logger/logger.h"
 
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -16,9 +16,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
-#include "logger/registry.h"
-#include "logger/sink_worker.h"
-#include "logger/thread_name.h"
+#include "relog/logger/registry.h"
+#include "relog/logger/sink_worker.h"
+#include "relog/logger/thread_name.h"
 
 namespace relog {
 namespace logger_internal {

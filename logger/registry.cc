@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "logger/registry.h"
+#include "relog/logger/registry.h"
 
 #include <pthread.h>
 
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "logger/logger.h"
+#include "relog/logger/logger.h"
 
 namespace relog::logger_internal {
 namespace {

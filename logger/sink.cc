@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "logger/sink.h"
+#include "relog/logger/sink.h"
 
 #include <chrono>
 #include <cstdio>

@@ -50,8 +50,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "logger/entry.h"
-#include "logger/level.h"
+#include "relog/logger/entry.h"
+#include "relog/logger/level.h"
 
 namespace relog {
 

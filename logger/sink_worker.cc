@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "logger/sink_worker.h"
+#include "relog/logger/sink_worker.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -13,8 +13,8 @@
 #include <new>
 
 #include "fmt/format.h"
-#include "logger/timestamp.h"
-#include "pool/prefetch.h"
+#include "relog/logger/timestamp.h"
+#include "relog/pool/prefetch.h"
 
 namespace relog::logger_internal {
 namespace {

@@ -45,12 +45,12 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "logger/entry.h"
-#include "logger/inbox.h"
-#include "logger/logger.h"
-#include "logger/mpsc_queue.h"
-#include "logger/registry.h"
-#include "logger/sink.h"
+#include "relog/logger/entry.h"
+#include "relog/logger/inbox.h"
+#include "relog/logger/logger.h"
+#include "relog/logger/mpsc_queue.h"
+#include "relog/logger/registry.h"
+#include "relog/logger/sink.h"
 
 namespace relog::logger_internal {
 

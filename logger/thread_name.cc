@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "logger/thread_name.h"
+#include "relog/logger/thread_name.h"
 
 #include <pthread.h>
 #include <sys/prctl.h>

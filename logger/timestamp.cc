@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "logger/timestamp.h"
+#include "relog/logger/timestamp.h"
 
 #include <pthread.h>
 #include <time.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "pool/buffer_pool.h"
+#include "relog/pool/buffer_pool.h"
 
 #include <algorithm>
 #include <bit>

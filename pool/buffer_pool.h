@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "pool/pool.h"
+#include "relog/pool/pool.h"
 
 namespace relog {
 

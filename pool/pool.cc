@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "pool/pool.h"
+#include "relog/pool/pool.h"
 
 #include <cstdio>
 #include <cstdlib>

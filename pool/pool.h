@@ -56,8 +56,8 @@
 #include "absl/base/config.h"
 #include "absl/base/optimization.h"
 #include "absl/base/thread_annotations.h"
-#include "pool/prefetch.h"
-#include "pool/thread_index.h"
+#include "relog/pool/prefetch.h"
+#include "relog/pool/thread_index.h"
 
 #ifdef ABSL_HAVE_ADDRESS_SANITIZER
 #include <sanitizer/asan_interface.h>

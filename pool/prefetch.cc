@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "pool/prefetch.h"
+#include "relog/pool/prefetch.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "pool/thread_index.h"
+#include "relog/pool/thread_index.h"
 
 #include <pthread.h>
 

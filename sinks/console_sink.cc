@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/console_sink.h"
+#include "relog/sinks/console_sink.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <utility>
 
-#include "sinks/fd_writer.h"
+#include "relog/sinks/fd_writer.h"
 
 namespace relog {
 namespace {

@@ -33,10 +33,10 @@
 #include <string>
 #include <string_view>
 
-#include "logger/level.h"
-#include "logger/sink.h"
-#include "sinks/formatter.h"
-#include "sinks/record_buffer.h"
+#include "relog/logger/level.h"
+#include "relog/logger/sink.h"
+#include "relog/sinks/formatter.h"
+#include "relog/sinks/record_buffer.h"
 
 namespace relog {
 

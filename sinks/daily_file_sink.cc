@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/daily_file_sink.h"
+#include "relog/sinks/daily_file_sink.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,8 +13,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "logger/timestamp.h"
-#include "sinks/fd_writer.h"
+#include "relog/logger/timestamp.h"
+#include "relog/sinks/fd_writer.h"
 
 namespace relog {
 namespace {

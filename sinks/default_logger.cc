@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/default_logger.h"
+#include "relog/sinks/default_logger.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 
 #include "absl/status/status.h"
-#include "sinks/console_sink.h"
+#include "relog/sinks/console_sink.h"
 
 namespace relog {
 

@@ -16,7 +16,7 @@
 #ifndef RELOG_SINKS_DEFAULT_LOGGER_H_
 #define RELOG_SINKS_DEFAULT_LOGGER_H_
 
-#include "logger/logger.h"
+#include "relog/logger/logger.h"
 
 namespace relog {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/fd_writer.h"
+#include "relog/sinks/fd_writer.h"
 
 #include <errno.h>
 #include <string.h>

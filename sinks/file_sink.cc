@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/file_sink.h"
+#include "relog/sinks/file_sink.h"
 
 #include <utility>
 

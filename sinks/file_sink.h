@@ -25,10 +25,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "logger/sink.h"
-#include "sinks/formatter.h"
-#include "sinks/log_file.h"
-#include "sinks/record_buffer.h"
+#include "relog/logger/sink.h"
+#include "relog/sinks/formatter.h"
+#include "relog/sinks/log_file.h"
+#include "relog/sinks/record_buffer.h"
 
 namespace relog {
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/formatter.h"
+#include "relog/sinks/formatter.h"
 
 #include <time.h>
 
 #include <cstring>
 
-#include "logger/level.h"
+#include "relog/logger/level.h"
 
 namespace relog {
 

@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "fmt/format.h"
-#include "logger/entry.h"
+#include "relog/logger/entry.h"
 
 namespace relog {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/gzip_files.h"
+#include "relog/sinks/gzip_files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "sinks/fd_writer.h"
+#include "relog/sinks/fd_writer.h"
 
 namespace relog::sink_internal {
 namespace {

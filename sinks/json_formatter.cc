@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/json_formatter.h"
+#include "relog/sinks/json_formatter.h"
 
 #include <cstddef>
 #include <cstdint>
 
-#include "logger/level.h"
-#include "logger/thread_name.h"
+#include "relog/logger/level.h"
+#include "relog/logger/thread_name.h"
 
 namespace relog {
 namespace {

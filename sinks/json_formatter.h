@@ -25,8 +25,8 @@
 #include <string_view>
 
 #include "fmt/format.h"
-#include "logger/entry.h"
-#include "sinks/formatter.h"
+#include "relog/logger/entry.h"
+#include "relog/sinks/formatter.h"
 
 namespace relog {
 

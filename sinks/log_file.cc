@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/log_file.h"
+#include "relog/sinks/log_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 
 #include <utility>
 
-#include "sinks/fd_writer.h"
+#include "relog/sinks/fd_writer.h"
 
 namespace relog {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/memory_sink.h"
+#include "relog/sinks/memory_sink.h"
 
 namespace relog {
 

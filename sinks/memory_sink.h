@@ -19,8 +19,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "fmt/format.h"
-#include "logger/sink.h"
-#include "sinks/formatter.h"
+#include "relog/logger/sink.h"
+#include "relog/sinks/formatter.h"
 
 namespace relog {
 

@@ -6,7 +6,7 @@
 #ifndef RELOG_SINKS_NULL_SINK_H_
 #define RELOG_SINKS_NULL_SINK_H_
 
-#include "logger/sink.h"
+#include "relog/logger/sink.h"
 
 namespace relog {
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/pattern_formatter.h"
+#include "relog/sinks/pattern_formatter.h"
 
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "logger/level.h"
-#include "logger/quote.h"
-#include "logger/thread_name.h"
+#include "relog/logger/level.h"
+#include "relog/logger/quote.h"
+#include "relog/logger/thread_name.h"
 
 namespace relog {
 namespace {

@@ -58,8 +58,8 @@
 
 #include "absl/status/statusor.h"
 #include "fmt/format.h"
-#include "logger/entry.h"
-#include "sinks/formatter.h"
+#include "relog/logger/entry.h"
+#include "relog/sinks/formatter.h"
 
 namespace relog {
 

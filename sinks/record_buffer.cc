@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/record_buffer.h"
+#include "relog/sinks/record_buffer.h"
 
 #include <algorithm>
 #include <cstring>

@@ -36,9 +36,9 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
-#include "logger/level.h"
-#include "logger/logger.h"
-#include "sinks/spec.h"
+#include "relog/logger/level.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/spec.h"
 
 ABSL_FLAG(std::string, sinks, "",
           "the sinks, as a sink spec (see sinks/spec.h); default: "

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/rotating_file_sink.h"
+#include "relog/sinks/rotating_file_sink.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "sinks/fd_writer.h"
+#include "relog/sinks/fd_writer.h"
 
 namespace relog {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/spec.h"
+#include "relog/sinks/spec.h"
 
 #include <algorithm>
 #include <array>
@@ -14,13 +14,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "logger/quote.h"
-#include "sinks/daily_file_sink.h"
-#include "sinks/file_sink.h"
-#include "sinks/json_formatter.h"
-#include "sinks/log_file.h"
-#include "sinks/null_sink.h"
-#include "sinks/pattern_formatter.h"
+#include "relog/logger/quote.h"
+#include "relog/sinks/daily_file_sink.h"
+#include "relog/sinks/file_sink.h"
+#include "relog/sinks/json_formatter.h"
+#include "relog/sinks/log_file.h"
+#include "relog/sinks/null_sink.h"
+#include "relog/sinks/pattern_formatter.h"
 
 namespace relog {
 namespace {

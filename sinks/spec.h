@@ -79,12 +79,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "logger/level.h"
-#include "logger/logger.h"
-#include "logger/sink.h"
-#include "sinks/console_sink.h"
-#include "sinks/rotating_file_sink.h"
-#include "sinks/syslog_sink.h"
+#include "relog/logger/level.h"
+#include "relog/logger/logger.h"
+#include "relog/logger/sink.h"
+#include "relog/sinks/console_sink.h"
+#include "relog/sinks/rotating_file_sink.h"
+#include "relog/sinks/syslog_sink.h"
 
 namespace relog {
 

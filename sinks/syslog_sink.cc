@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 
-#include "sinks/syslog_sink.h"
+#include "relog/sinks/syslog_sink.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +22,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "logger/quote.h"
-#include "sinks/fd_writer.h"
+#include "relog/logger/quote.h"
+#include "relog/sinks/fd_writer.h"
 
 namespace relog {
 namespace {

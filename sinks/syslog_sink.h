@@ -62,9 +62,9 @@
 
 #include "absl/status/statusor.h"
 #include "fmt/format.h"
-#include "logger/level.h"
-#include "logger/sink.h"
-#include "sinks/record_buffer.h"
+#include "relog/logger/level.h"
+#include "relog/logger/sink.h"
+#include "relog/sinks/record_buffer.h"
 
 namespace relog {
 

@@ -13,10 +13,10 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/json_formatter.h"
-#include "sinks/memory_sink.h"
-#include "sinks/pattern_formatter.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/json_formatter.h"
+#include "relog/sinks/memory_sink.h"
+#include "relog/sinks/pattern_formatter.h"
 #include "tests/logger_test_util.h"
 
 namespace relog {

@@ -3,7 +3,7 @@
 // Unit tests for relog::BufferPool: size classes, oversize buffers, kept
 // capacity, and (under ASan) poisoning of idle buffers.
 
-#include "pool/buffer_pool.h"
+#include "relog/pool/buffer_pool.h"
 
 #include <cstring>
 #include <string>

@@ -40,11 +40,11 @@
 #include <string_view>
 #include <thread>
 
-#include "logger/crash_handler.h"
-#include "logger/timestamp.h"
-#include "logger/logger.h"
-#include "sinks/default_logger.h"
-#include "sinks/file_sink.h"
+#include "relog/logger/crash_handler.h"
+#include "relog/logger/timestamp.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/default_logger.h"
+#include "relog/sinks/file_sink.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 // environment variables), coloured and plain output through a pipe, a
 // terminal detected through a pseudo-terminal, and write errors.
 
-#include "sinks/console_sink.h"
+#include "relog/sinks/console_sink.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sinks/pattern_formatter.h"
+#include "relog/sinks/pattern_formatter.h"
 #include "tests/sink_test_util.h"
 
 namespace relog {

@@ -5,7 +5,7 @@
 // at a custom time, in UTC and in a local time zone, retention, and
 // logrotate-style moves.
 
-#include "sinks/daily_file_sink.h"
+#include "relog/sinks/daily_file_sink.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sinks/pattern_formatter.h"
+#include "relog/sinks/pattern_formatter.h"
 #include "tests/sink_test_util.h"
 
 namespace relog {

@@ -24,9 +24,9 @@
 #include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "logger/sink.h"
-#include "sinks/memory_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/logger/sink.h"
+#include "relog/sinks/memory_sink.h"
 #include "tests/logger_test_util.h"
 #include "tests/test_util.h"
 

@@ -7,7 +7,7 @@
 // rate-limited call keeps its fields; the compile-time checks of a named
 // format, run here as plain functions, name each kind of bad format.
 
-#include "logger/fields.h"
+#include "relog/logger/fields.h"
 
 #include <algorithm>
 #include <cmath>
@@ -25,10 +25,10 @@
 #include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/json_formatter.h"
-#include "sinks/memory_sink.h"
-#include "sinks/pattern_formatter.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/json_formatter.h"
+#include "relog/sinks/memory_sink.h"
+#include "relog/sinks/pattern_formatter.h"
 #include "tests/logger_test_util.h"
 #include "tests/test_util.h"
 

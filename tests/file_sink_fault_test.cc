@@ -31,12 +31,12 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/daily_file_sink.h"
-#include "sinks/file_sink.h"
-#include "sinks/memory_sink.h"
-#include "sinks/pattern_formatter.h"
-#include "sinks/rotating_file_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/daily_file_sink.h"
+#include "relog/sinks/file_sink.h"
+#include "relog/sinks/memory_sink.h"
+#include "relog/sinks/pattern_formatter.h"
+#include "relog/sinks/rotating_file_sink.h"
 #include "tests/sink_test_util.h"
 
 // fdatasync(2) as the sinks in this binary call it (the executable's

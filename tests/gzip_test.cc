@@ -18,9 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sinks/daily_file_sink.h"
-#include "sinks/gzip_files.h"
-#include "sinks/rotating_file_sink.h"
+#include "relog/sinks/daily_file_sink.h"
+#include "relog/sinks/gzip_files.h"
+#include "relog/sinks/rotating_file_sink.h"
 #include "tests/sink_test_util.h"
 
 namespace relog {

@@ -4,7 +4,7 @@
 // replacement of invalid UTF-8, checked by a small JSON parser written here
 // that validates each line and decodes its strings back.
 
-#include "sinks/json_formatter.h"
+#include "relog/sinks/json_formatter.h"
 
 #include <cstdint>
 #include <map>

@@ -21,8 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/file_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/file_sink.h"
 #include "tests/logger_test_util.h"
 #include "tests/test_util.h"
 

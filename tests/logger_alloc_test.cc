@@ -12,8 +12,8 @@
 
 #include "absl/base/config.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/null_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/null_sink.h"
 
 namespace {
 thread_local uint64_t tls_news = 0;

@@ -13,8 +13,8 @@
 
 #include "fmt/format.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/memory_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/memory_sink.h"
 
 namespace relog {
 namespace {

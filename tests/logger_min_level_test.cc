@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/memory_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/memory_sink.h"
 
 #if RELOG_MIN_LEVEL != 3
 #error "this test must be built with RELOG_MIN_LEVEL=3"

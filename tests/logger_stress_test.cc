@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/file_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/file_sink.h"
 #include "tests/test_util.h"
 
 namespace relog {

@@ -7,7 +7,7 @@
 // the counters under faults in sink_outage_test.cc; exit and fork in
 // lifecycle_test.cc.
 
-#include "logger/logger.h"
+#include "relog/logger/logger.h"
 
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -27,9 +27,9 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sinks/file_sink.h"
-#include "sinks/memory_sink.h"
-#include "sinks/null_sink.h"
+#include "relog/sinks/file_sink.h"
+#include "relog/sinks/memory_sink.h"
+#include "relog/sinks/null_sink.h"
 #include "tests/logger_test_util.h"
 #include "tests/test_util.h"
 

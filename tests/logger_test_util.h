@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "logger/logger.h"
-#include "logger/sink.h"
+#include "relog/logger/logger.h"
+#include "relog/logger/sink.h"
 
 namespace relog {
 

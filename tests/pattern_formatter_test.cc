@@ -4,7 +4,7 @@
 // patterns, the control-character option, the per-second cache, and
 // equivalence of TextFormatter with kDefaultPattern.
 
-#include "sinks/pattern_formatter.h"
+#include "relog/sinks/pattern_formatter.h"
 
 #include <time.h>
 
@@ -14,7 +14,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "sinks/formatter.h"
+#include "relog/sinks/formatter.h"
 #include "tests/sink_test_util.h"
 
 namespace relog {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "pool/pool.h"
+#include "relog/pool/pool.h"
 
 namespace relog {
 namespace {

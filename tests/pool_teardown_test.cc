@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "pool/buffer_pool.h"
-#include "pool/pool.h"
+#include "relog/pool/buffer_pool.h"
+#include "relog/pool/pool.h"
 
 namespace relog {
 namespace {

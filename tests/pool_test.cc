@@ -3,7 +3,7 @@
 // Unit tests for relog::Pool<T>: reset, the debug reset check, the cap, the
 // clock-driven trim and the statistics.
 
-#include "pool/pool.h"
+#include "relog/pool/pool.h"
 
 #include <chrono>
 #include <string>

@@ -17,9 +17,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "logger/rate_limit.h"
-#include "sinks/memory_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/logger/rate_limit.h"
+#include "relog/sinks/memory_sink.h"
 #include "tests/logger_test_util.h"
 
 namespace relog {

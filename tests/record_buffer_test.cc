@@ -4,7 +4,7 @@
 // a cut record; a reconnected stream sends it again whole), and that a huge
 // record does not keep a huge buffer once it is out.
 
-#include "sinks/record_buffer.h"
+#include "relog/sinks/record_buffer.h"
 
 #include <string>
 

@@ -5,7 +5,7 @@
 // record larger than max_size, mid-batch rotation, restart over existing
 // files, a logger with several threads, and logrotate-style moves.
 
-#include "sinks/rotating_file_sink.h"
+#include "relog/sinks/rotating_file_sink.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -18,8 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/pattern_formatter.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/pattern_formatter.h"
 #include "tests/sink_test_util.h"
 
 namespace relog {

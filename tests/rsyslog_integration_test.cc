@@ -32,8 +32,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/syslog_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/syslog_sink.h"
 #include "tests/rsyslogd.h"
 #include "tests/syslog_test_util.h"
 

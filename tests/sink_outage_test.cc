@@ -19,8 +19,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/memory_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/memory_sink.h"
 #include "tests/logger_test_util.h"
 #include "tests/test_util.h"
 

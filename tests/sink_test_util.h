@@ -21,12 +21,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "fmt/format.h"
-#include "logger/entry.h"
-#include "logger/level.h"
-#include "logger/sink.h"
-#include "pool/buffer_pool.h"
-#include "sinks/formatter.h"
-#include "sinks/pattern_formatter.h"
+#include "relog/logger/entry.h"
+#include "relog/logger/level.h"
+#include "relog/logger/sink.h"
+#include "relog/pool/buffer_pool.h"
+#include "relog/sinks/formatter.h"
+#include "relog/sinks/pattern_formatter.h"
 #include "tests/test_util.h"
 
 namespace relog::testing {

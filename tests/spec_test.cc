@@ -4,7 +4,7 @@
 // and of MakeLoggerFromEnv: the grammar, every kind of error with its
 // position, all-or-nothing creation, and sinks that really write.
 
-#include "sinks/spec.h"
+#include "relog/sinks/spec.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -20,13 +20,13 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/console_sink.h"
-#include "sinks/daily_file_sink.h"
-#include "sinks/file_sink.h"
-#include "sinks/null_sink.h"
-#include "sinks/rotating_file_sink.h"
-#include "sinks/syslog_sink.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/console_sink.h"
+#include "relog/sinks/daily_file_sink.h"
+#include "relog/sinks/file_sink.h"
+#include "relog/sinks/null_sink.h"
+#include "relog/sinks/rotating_file_sink.h"
+#include "relog/sinks/syslog_sink.h"
 #include "tests/syslog_server.h"
 #include "tests/syslog_test_util.h"
 #include "tests/test_util.h"

@@ -4,7 +4,7 @@
 // (tests/syslog_server.h): message format, the three transports, framing,
 // a TCP server restart, bounded sends, and set-up errors.
 
-#include "sinks/syslog_sink.h"
+#include "relog/sinks/syslog_sink.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,9 +22,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "logger/timestamp.h"
-#include "pool/buffer_pool.h"
+#include "relog/logger/logger.h"
+#include "relog/logger/timestamp.h"
+#include "relog/pool/buffer_pool.h"
 #include "tests/syslog_server.h"
 #include "tests/syslog_test_util.h"
 #include "tests/test_util.h"

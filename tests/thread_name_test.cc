@@ -6,7 +6,7 @@
 // boundary, escaped in text and JSON; a name outlives its thread for the
 // entries still queued; a thread nobody knows is shown by its id.
 
-#include "logger/thread_name.h"
+#include "relog/logger/thread_name.h"
 
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -21,10 +21,10 @@
 #include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "logger/logger.h"
-#include "sinks/json_formatter.h"
-#include "sinks/memory_sink.h"
-#include "sinks/pattern_formatter.h"
+#include "relog/logger/logger.h"
+#include "relog/sinks/json_formatter.h"
+#include "relog/sinks/memory_sink.h"
+#include "relog/sinks/pattern_formatter.h"
 #include "tests/logger_test_util.h"
 #include "tests/sink_test_util.h"
 

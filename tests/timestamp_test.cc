@@ -6,7 +6,7 @@
 // machine's facts and the RELOG_CLOCK setting choose (ChooseClock(), and in
 // a child process that reads the setting as a service would).
 
-#include "logger/timestamp.h"
+#include "relog/logger/timestamp.h"
 
 #include <time.h>
 

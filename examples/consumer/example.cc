@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "pool/pool.h"
+#include "relog/pool/pool.h"
 
 namespace {
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // A minimal consumer of relog's logger: logs through the RELOG_* macros
-// (formats compiled, the default) into a MemorySink and a FileSink, flushes,
-// and checks what each received.
+// (the front door, relog/relog.h) into a MemorySink and a FileSink,
+// flushes, and checks what each received.
 
 #include <cstdio>
 #include <cstdlib>
@@ -11,9 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "logger/logger.h"
-#include "sinks/file_sink.h"
-#include "sinks/memory_sink.h"
+#include "relog/relog.h"
+#include "relog/sinks/memory_sink.h"
 
 namespace {
 
