@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog, except relog::IsSelfContained (the opt-in trait).
+//
 // logger/deferred.h: deferred formatting. A log call whose arguments are
 // all values that can be copied whole copies them into its entry (a few
 // bytes each) and hands the entry on; the sink side formats the message

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // logger/inbox.h: relog::logger_internal::Inbox, the part of a sink thread
 // that callers touch: its queue, its "parked" flag, and the push that wakes
 // the thread only when it is parked.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // logger/mpsc_queue.h: a bounded multi-producer single-consumer queue of
 // pointers, after Dmitry Vyukov's bounded queue.
 //

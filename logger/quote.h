@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // logger/quote.h: relog::Quote(), user text quoted in an error message, cut
 // to a short excerpt when it is long, so that a bad 100 KB token does not
 // make a 100 KB error. Thread-safe (pure).

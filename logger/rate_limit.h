@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // logger/rate_limit.h: the per-call-site state behind the rate-limited
 // macros (RELOG_INFO_EVERY_N, RELOG_INFO_FIRST_N, RELOG_INFO_EVERY and the
 // other levels' forms, defined in logger/logger.h).

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // logger/registry.h: relog::logger_internal::LoggerRegistry, the set of
 // live loggers, and what it does for them at the process's turning points:
 //

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // logger/sink_worker.h: the thread that drives one sink of a logger.
 //
 // The worker pops entries from its queue in batches, writes each to the
@@ -15,9 +17,11 @@
 // up for longer than a batch. The first batch that gets through ends the
 // outage, preceded by a notice of how many records were lost.
 //
-// When the queue runs dry the worker polls briefly with sched_yield (about
-// 5 us), then sleeps in steps of 60 us for about 20 ms, then parks on a
-// futex (std::atomic::wait). A producer wakes it only when it is parked, so
+// After a short batch (a trickle: fewer than kGatherBelow entries) the
+// worker sleeps 20 us so that the next batch gathers, unless a Flush() or a
+// stop is waiting. When the queue runs dry it polls briefly with
+// sched_yield (about 5 us), then sleeps in steps of 60 us for about 20 ms,
+// then parks on a futex (std::atomic::wait). A producer wakes it only when it is parked, so
 // in steady state a log call makes no system call; the flag check after a
 // push is a plain load.
 //

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // pool/prefetch.h: relog::PrefetchForWrite(), a hint that the calling
 // thread is about to write a cache line that another core may own.
 //

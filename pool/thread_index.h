@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // pool/thread_index.h: dense per-thread indices for per-pool caches.
 //
 // C++ has no per-instance thread_local. Every thread that touches a pool gets

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // sinks/fd_writer.h: writes a whole buffer to a file descriptor (partial
 // writes and EINTR handled) and reports failure as a Status naming the
 // file. Thread-compatible.

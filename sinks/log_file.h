@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
+// Internal to relog: not part of its interface.
+//
 // sinks/log_file.h: the open file behind the file sinks (FileSink,
 // RotatingFileSink, DailyFileSink): opening for append, whole writes, the
 // size written so far, and reopening when the path has been removed or
