@@ -134,88 +134,79 @@ std::string Rec(int i) {
   return absl::StrCat("rec-", absl::Dec(i, absl::kZeroPad5));
 }
 
+// Records [from, to) as a file holds them.
+std::string Records(int from, int to) {
+  std::string s;
+  for (int i = from; i < to; ++i) absl::StrAppend(&s, Rec(i), "\n");
+  return s;
+}
+
+// A rotating sink of 10 records a file, 3 kept, compressed.
+std::shared_ptr<RotatingFileSink> OpenGzipRotating(const std::string& path) {
+  RotatingOptions options;
+  options.max_size = 100;
+  options.max_files = 3;
+  options.compress = Compression::kGzip;
+  auto sink = RotatingFileSink::Open(path, options, MessageOnly());
+  EXPECT_TRUE(sink.ok()) << sink.status();
+  return sink.ok() ? *sink : nullptr;
+}
+
+// Writes records [from, to), a flush after each.
+void WriteRecords(RotatingFileSink& sink, int from, int to) {
+  EntryFactory entries;
+  for (int i = from; i < to; ++i) {
+    sink.Write(*entries.Make(Rec(i)));
+    sink.Flush();
+  }
+}
+
 TEST(RotatingGzipTest, RotatedFilesAreCompressedShiftedAndCounted) {
   const std::string dir = MakeTestDir("rot_gzip");
   const std::string path = dir + "/app.log";
   // Left uncompressed by an earlier run: compressed at the first rotation.
   WriteFile(dir + "/app.2.log", "leftover\n");
   {
-    RotatingOptions options;
-    options.max_size = 100;  // 10 records a file
-    options.max_files = 3;
-    options.compress = Compression::kGzip;
-    auto sink = RotatingFileSink::Open(path, options, MessageOnly());
-    ASSERT_TRUE(sink.ok()) << sink.status();
-    EntryFactory entries;
-    for (int i = 0; i < 45; ++i) {
-      (*sink)->Write(*entries.Make(Rec(i)));
-      (*sink)->Flush();
-    }
-    EXPECT_EQ((*sink)->GetStats().errors, 0u);
+    auto sink = OpenGzipRotating(path);
+    ASSERT_NE(sink, nullptr);
+    WriteRecords(*sink, 0, 45);
+    EXPECT_EQ(sink->GetStats().errors, 0u);
   }  // the sink's queue finishes
   EXPECT_THAT(ListDir(dir), ElementsAre("app.1.log.gz", "app.2.log.gz",
                                         "app.3.log.gz", "app.log"));
-  const auto records = [](int from, int to) {
-    std::string s;
-    for (int i = from; i < to; ++i) absl::StrAppend(&s, Rec(i), "\n");
-    return s;
-  };
-  EXPECT_EQ(ReadFile(path), records(40, 45));
-  EXPECT_EQ(Gunzip(dir + "/app.1.log.gz"), records(30, 40));
-  EXPECT_EQ(Gunzip(dir + "/app.2.log.gz"), records(20, 30));
-  EXPECT_EQ(Gunzip(dir + "/app.3.log.gz"), records(10, 20));
+  EXPECT_EQ(ReadFile(path), Records(40, 45));
+  EXPECT_EQ(Gunzip(dir + "/app.1.log.gz"), Records(30, 40));
+  EXPECT_EQ(Gunzip(dir + "/app.2.log.gz"), Records(20, 30));
+  EXPECT_EQ(Gunzip(dir + "/app.3.log.gz"), Records(10, 20));
 }
 
 TEST(RotatingGzipTest, AFailedCompressionIsReportedAndLosesNothing) {
   const std::string dir = MakeTestDir("rot_gzip_fail");
-  const std::string path = dir + "/app.log";
   // The temporary name of the first rotated file is taken.
   ASSERT_EQ(::mkdir((dir + "/app.1.log.gz.tmp").c_str(), 0755), 0);
   CapturedErrors errors;
   {
-    RotatingOptions options;
-    options.max_size = 100;
-    options.max_files = 3;
-    options.compress = Compression::kGzip;
-    auto sink = RotatingFileSink::Open(path, options, MessageOnly());
-    ASSERT_TRUE(sink.ok()) << sink.status();
-    EntryFactory entries;
-    for (int i = 0; i < 15; ++i) {
-      (*sink)->Write(*entries.Make(Rec(i)));
-      (*sink)->Flush();
-    }
+    auto sink = OpenGzipRotating(dir + "/app.log");
+    ASSERT_NE(sink, nullptr);
+    WriteRecords(*sink, 0, 15);
   }  // the sink's queue finishes
   ASSERT_FALSE(errors.reports().empty());
   EXPECT_THAT(errors.reports()[0].status.ToString(),
               HasSubstr("app.1.log.gz.tmp"));
-  std::string all;
-  for (int i = 0; i < 10; ++i) absl::StrAppend(&all, Rec(i), "\n");
-  EXPECT_EQ(ReadFile(dir + "/app.1.log"), all);  // still there, whole
+  EXPECT_EQ(ReadFile(dir + "/app.1.log"), Records(0, 10));  // still whole
 }
 
 TEST(RotatingGzipTest, ErrorsAreCountedInTheSinksStats) {
   const std::string dir = MakeTestDir("rot_gzip_count");
-  const std::string path = dir + "/app.log";
   ASSERT_EQ(::mkdir((dir + "/app.1.log.gz.tmp").c_str(), 0755), 0);
   CapturedErrors errors;
-  RotatingOptions options;
-  options.max_size = 100;
-  options.max_files = 3;
-  options.compress = Compression::kGzip;
-  auto sink = RotatingFileSink::Open(path, options, MessageOnly());
-  ASSERT_TRUE(sink.ok()) << sink.status();
-  EntryFactory entries;
-  for (int i = 0; i < 15; ++i) {
-    (*sink)->Write(*entries.Make(Rec(i)));
-    (*sink)->Flush();
-  }
+  auto sink = OpenGzipRotating(dir + "/app.log");
+  ASSERT_NE(sink, nullptr);
+  WriteRecords(*sink, 0, 15);
   // The second rotation waits for the first file's compression (which
-  // fails); one more rotation and the error is surely in.
-  for (int i = 15; i < 25; ++i) {
-    (*sink)->Write(*entries.Make(Rec(i)));
-    (*sink)->Flush();
-  }
-  EXPECT_GE((*sink)->GetStats().errors, 1u);
+  // fails); by its end the error is in.
+  WriteRecords(*sink, 15, 25);
+  EXPECT_GE(sink->GetStats().errors, 1u);
 }
 
 constexpr int64_t kSecond = 1000000000;
