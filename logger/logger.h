@@ -518,11 +518,12 @@ class Logger {
   // then "db.pool"; a root's path is empty) as their logger name, it has
   // its own level, and it shares everything else with its root: sinks, sink
   // threads, queues, pool, backtrace, stats, Flush() and Shutdown(). Made
-  // once per path (about a microsecond, under a lock) and kept until the
-  // root is destroyed: a second call with the same path returns the same
-  // logger, and a call through a child costs what one through the root
-  // does. A new child takes the level that levels set by name give its
-  // path (SetLevels(), RELOG_LEVEL), else this logger's.
+  // once per path (a lookup under a lock; an allocation the first time)
+  // and kept until the root is destroyed: a second call with the same path
+  // returns the same logger, and a call through a child costs what one
+  // through the root does (BM_LogChild). A new child takes the level that
+  // levels set by name give its path (SetLevels(), RELOG_LEVEL), else this
+  // logger's.
   //
   // Names are dotted paths of letters, digits, '_' and '-': any other
   // character becomes '_', empty parts are dropped (".a..b." is "a.b"), and
