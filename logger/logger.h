@@ -534,7 +534,7 @@ class Logger {
   // logger's own context, if it has one) as context: JSON keys, `key=value`
   // after the message in text (`%K` in a pattern), syslog structured data.
   // It has this logger's name and level (at the time of the call, then its
-  // own) and shares everything else, like a child; it may be destroyed at
+  // own: SetLevels() does not reach it) and shares everything else; it may be destroyed at
   // any time (its entries carry a copy of the context). Making one
   // allocates; logging through it does not. Names are checked at compile
   // time; a context holds at most kMaxContextBytes (logger/fields.h: fields
