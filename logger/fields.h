@@ -146,6 +146,21 @@ constexpr bool IsReservedFieldName(std::string_view name) {
   return false;
 }
 
+// CheckFieldName(): what is wrong with `name` as a field name (see the
+// top): an identifier of at most kMaxFieldName characters that is not one
+// of relog's own JSON keys.
+constexpr NamedFormatError CheckFieldName(std::string_view name) {
+  if (name.empty() || !IsIdentifierStart(name[0])) {
+    return NamedFormatError::kNotAnIdentifier;
+  }
+  for (const char c : name) {
+    if (!IsIdentifierChar(c)) return NamedFormatError::kNotAnIdentifier;
+  }
+  if (name.size() > kMaxFieldName) return NamedFormatError::kNameTooLong;
+  if (IsReservedFieldName(name)) return NamedFormatError::kReservedName;
+  return NamedFormatError::kNone;
+}
+
 // CheckNamedFormat(): what is wrong with a named format (see the top).
 constexpr NamedFormatError CheckNamedFormat(std::string_view format) {
   if (format.size() > kMaxNamedFormat) return NamedFormatError::kTooLong;
@@ -155,12 +170,10 @@ constexpr NamedFormatError CheckNamedFormat(std::string_view format) {
     if (p.nested) return NamedFormatError::kNested;
     if (p.id.empty()) continue;
     if (p.id[0] >= '0' && p.id[0] <= '9') return NamedFormatError::kIndexed;
-    for (const char c : p.id) {
-      if (!IsIdentifierChar(c)) return NamedFormatError::kNotAnIdentifier;
+    if (const NamedFormatError e = CheckFieldName(p.id);
+        e != NamedFormatError::kNone) {
+      return e;
     }
-    if (!IsIdentifierStart(p.id[0])) return NamedFormatError::kNotAnIdentifier;
-    if (p.id.size() > kMaxFieldName) return NamedFormatError::kNameTooLong;
-    if (IsReservedFieldName(p.id)) return NamedFormatError::kReservedName;
     // The placeholders before this one end before it does.
     std::size_t scan = 0;
     Placeholder earlier;
@@ -405,26 +418,9 @@ inline void VisitFieldBlock(std::string_view block, FieldVisitor& visitor) {
 // left out, and the entry says how many were with a last field
 // `relog_dropped_fields=N`.
 
-// CheckFieldName(): kNone, or what is wrong with `name` as a field name.
-constexpr logger_internal::NamedFormatError CheckFieldName(
-    std::string_view name) {
-  using logger_internal::NamedFormatError;
-  if (name.empty() || !logger_internal::IsIdentifierStart(name[0])) {
-    return NamedFormatError::kNotAnIdentifier;
-  }
-  for (const char c : name) {
-    if (!logger_internal::IsIdentifierChar(c)) {
-      return NamedFormatError::kNotAnIdentifier;
-    }
-  }
-  if (name.size() > logger_internal::kMaxFieldName) {
-    return NamedFormatError::kNameTooLong;
-  }
-  if (logger_internal::IsReservedFieldName(name)) {
-    return NamedFormatError::kReservedName;
-  }
-  return NamedFormatError::kNone;
-}
+// CheckFieldName(): kNone, or what is wrong with `name` as a field name
+// (the check a placeholder's name gets too).
+using logger_internal::CheckFieldName;
 
 // A context field's name, checked at compile time.
 class FieldName {

@@ -232,13 +232,13 @@ void DailyFileSink::ApplyRetention() {
     if (old == file_.path()) continue;  // never the file being written
     // A file under compression now is deleted at the next retention.
     if (gzip_ != nullptr && !gzip_->Cancel(old)) continue;
-    const auto delete_or_report = [this](const std::string& doomed) {
-      if (::unlink(doomed.c_str()) != 0 && errno != ENOENT) {
-        ReportError(sink_internal::ErrnoStatus(errno, "delete", doomed));
+    const auto remove = [this](const std::string& doomed) {
+      if (absl::Status s = sink_internal::RemoveFile(doomed); !s.ok()) {
+        ReportError(s);
       }
     };
-    delete_or_report(old);
-    if (gzip_ != nullptr) delete_or_report(old + sink_internal::kGzipSuffix);
+    remove(old);
+    if (gzip_ != nullptr) remove(old + sink_internal::kGzipSuffix);
   }
   if (gzip_ == nullptr) return;
   for (const std::string& date : uncompressed) {

@@ -50,4 +50,11 @@ absl::Status WriteAll(int fd, std::string_view data, std::string_view what,
   return status;
 }
 
+absl::Status RemoveFile(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus(errno, "delete", path);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace relog::sink_internal

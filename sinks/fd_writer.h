@@ -10,6 +10,7 @@
 #define RELOG_SINKS_FD_WRITER_H_
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -25,6 +26,9 @@ absl::Status WriteAll(int fd, std::string_view data, std::string_view what,
 
 // ErrnoStatus(): an error Status for `err` with the operation and target.
 absl::Status ErrnoStatus(int err, std::string_view op, std::string_view what);
+
+// RemoveFile(): deletes `path`; a path that is already gone is no error.
+absl::Status RemoveFile(const std::string& path);
 
 }  // namespace relog::sink_internal
 

@@ -99,10 +99,7 @@ absl::Status GzipFile(const std::string& path) {
     ::unlink(tmp.c_str());
     return status;
   }
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return ErrnoStatus(errno, "delete", path);
-  }
-  return absl::OkStatus();
+  return RemoveFile(path);
 }
 
 GzipQueue::GzipQueue(std::function<void(const absl::Status&)> report)

@@ -122,8 +122,8 @@ void RotatingFileSink::Rotate() {
   if (gzip_ != nullptr) gzip_->WaitIdle();
   const std::string oldest = RotatedPath(path_, options_.max_files);
   const auto delete_or_report = [this](const std::string& old) {
-    if (::unlink(old.c_str()) != 0 && errno != ENOENT) {
-      ReportError(sink_internal::ErrnoStatus(errno, "delete", old));
+    if (absl::Status s = sink_internal::RemoveFile(old); !s.ok()) {
+      ReportError(s);
       rotation_failed_ = true;
     }
   };
