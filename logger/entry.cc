@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fmt/format.h"
+#include "relog/logger/quote.h"
 
 namespace relog {
 namespace logger_internal {
@@ -66,13 +67,7 @@ std::string_view Entry::DeferredMessage() const {
       if (format_errors_ != nullptr) {
         format_errors_->fetch_add(1, std::memory_order_relaxed);
       }
-      std::string what = "unknown exception";
-      try {
-        throw;
-      } catch (const std::exception& e) {
-        what = e.what();
-      } catch (...) {
-      }
+      const std::string what = CurrentExceptionText();
       fmt::format_to(fmt::appender(scratch), "[relog: format error: {}] {}",
                      what, std::string_view(format_.data(), format_.size()));
     }

@@ -24,7 +24,7 @@ std::string_view LevelName(Level level) {
 
 absl::StatusOr<Level> ParseLevel(std::string_view text) {
   const std::string upper =
-      absl::AsciiStrToUpper(absl::string_view(text.data(), text.size()));
+      absl::AsciiStrToUpper(ToAbsl(text));
   for (std::size_t i = 0; i < kNames.size(); ++i) {
     if (upper == kNames[i]) return static_cast<Level>(i);
   }
@@ -85,7 +85,7 @@ absl::StatusOr<LevelSpec> ParseLevelSpec(std::string_view text) {
     const std::string_view item = trim(rest.substr(0, comma));
     const auto fail = [&](std::string_view why) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "level item ", Quote(item), ": ", absl::string_view(why.data(), why.size())));
+          "level item ", Quote(item), ": ", ToAbsl(why)));
     };
     if (item.empty()) return fail("empty (two commas in a row?)");
     const std::size_t eq = item.find('=');

@@ -16,6 +16,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
+#include "relog/logger/quote.h"
 #include "relog/logger/registry.h"
 #include "relog/logger/sink_worker.h"
 #include "relog/logger/thread_name.h"
@@ -112,13 +113,7 @@ LoggerCore::~LoggerCore() {
 void LoggerCore::FormatFailed(Entry& entry, fmt::string_view format) {
   entry.ClearFields();
   format_errors_.fetch_add(1, std::memory_order_relaxed);
-  std::string what = "unknown exception";
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    what = e.what();
-  } catch (...) {
-  }
+  const std::string what = CurrentExceptionText();
   auto& message = entry.mutable_message();
   message.try_resize(entry.context_size());  // the context stays
   try {

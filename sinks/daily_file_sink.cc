@@ -14,30 +14,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "relog/logger/timestamp.h"
+#include "relog/logger/quote.h"
 #include "relog/sinks/fd_writer.h"
 
 namespace relog {
 namespace {
 
 constexpr int64_t kNanosPerSecond = 1000000000;
-
-// Splits `path` into the directory (with its '/', or empty), the file name
-// without its last extension, and that extension (with its '.', or empty).
-struct PathParts {
-  std::string dir;
-  std::string stem;
-  std::string ext;
-};
-
-PathParts SplitPath(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  const std::size_t name = slash == std::string::npos ? 0 : slash + 1;
-  std::size_t dot = path.rfind('.');
-  // A dot that starts the file name (".hidden") is not an extension.
-  if (dot == std::string::npos || dot <= name) dot = path.size();
-  return PathParts{path.substr(0, name), path.substr(name, dot - name),
-                   path.substr(dot)};
-}
 
 // "YYYY-MM-DD"
 bool IsDate(std::string_view s) {
@@ -73,8 +56,8 @@ time_t AtTimeOfDay(struct tm day, int hour, int minute, bool utc,
 std::string DailyFileSink::DatedPath(const std::string& path,
                                      std::string_view date) {
   const PathParts p = SplitPath(path);
-  return absl::StrCat(p.dir, p.stem, "_",
-                      absl::string_view(date.data(), date.size()), p.ext);
+  return absl::StrCat(ToAbsl(p.dir), ToAbsl(p.stem), "_", ToAbsl(date),
+                      ToAbsl(p.ext));
 }
 
 DailyFileSink::Day DailyFileSink::DayOf(int64_t timestamp_ns,
@@ -141,12 +124,10 @@ DailyFileSink::DailyFileSink(std::string path, DailyOptions options, Day day,
       options_(std::move(options)),
       day_(std::move(day)),
       file_(std::move(file)),
-      formatter_(std::move(formatter)) {
-  if (options_.compress == Compression::kGzip) {
-    gzip_ = std::make_unique<sink_internal::GzipQueue>(
-        [this](const absl::Status& s) { ReportError(s); });
-  }
-}
+      formatter_(std::move(formatter)),
+      gzip_(sink_internal::GzipQueue::For(
+          options_.compress,
+          [this](const absl::Status& s) { ReportError(s); })) {}
 
 void DailyFileSink::DoWrite(const Entry& entry) {
   if (retention_due_) {  // the first record: the sink is in use now
@@ -195,14 +176,15 @@ void DailyFileSink::Rotate(int64_t timestamp_ns) {
 void DailyFileSink::ApplyRetention() {
   if (options_.max_days == 0 && gzip_ == nullptr) return;
   const PathParts p = SplitPath(path_);
-  const std::string dir = p.dir.empty() ? "." : p.dir;
+  const std::string dir = p.dir.empty() ? "." : std::string(p.dir);
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) {
     ReportError(sink_internal::ErrnoStatus(errno, "list directory", dir));
     return;
   }
-  const std::string prefix = p.stem + "_";
-  const std::string gz_ext = p.ext + sink_internal::kGzipSuffix;
+  const std::string prefix = absl::StrCat(ToAbsl(p.stem), "_");
+  const std::string gz_ext =
+      absl::StrCat(ToAbsl(p.ext), sink_internal::kGzipSuffix);
   std::vector<std::string> dates;        // each day once
   std::vector<std::string> uncompressed;  // days with a plain file
   while (const struct dirent* e = ::readdir(d)) {

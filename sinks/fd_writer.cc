@@ -7,13 +7,14 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "relog/logger/quote.h"
 
 namespace relog::sink_internal {
 
 absl::Status ErrnoStatus(int err, std::string_view op, std::string_view what) {
   const std::string message = absl::StrCat(
-      absl::string_view(op.data(), op.size()), " ",
-      absl::string_view(what.data(), what.size()), ": ", strerror(err));
+      ToAbsl(op), " ",
+      ToAbsl(what), ": ", strerror(err));
   switch (err) {
     case ENOENT:
       return absl::NotFoundError(message);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "relog/logger/level.h"
+#include "relog/logger/quote.h"
 
 namespace relog {
 
@@ -39,32 +40,11 @@ void AppendZeroPadded(uint32_t value, int width, fmt::memory_buffer& out) {
 }
 
 std::string_view Basename(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return path.substr(SplitPath(path).dir.size());
 }
 
 void AppendEscapedText(std::string_view text, fmt::memory_buffer& out) {
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != 0x7f) continue;
-    out.append(text.data() + start, text.data() + i);
-    switch (c) {
-      case '\n':
-        out.append(std::string_view("\\n"));
-        break;
-      case '\r':
-        out.append(std::string_view("\\r"));
-        break;
-      case '\t':
-        out.append(std::string_view("\\t"));
-        break;
-      default:
-        fmt::format_to(fmt::appender(out), "\\x{:02x}", c);
-    }
-    start = i + 1;
-  }
-  out.append(text.data() + start, text.data() + text.size());
+  AppendEscapedControls(text, out);
 }
 
 namespace {
@@ -85,8 +65,7 @@ char* WriteText(char* p, std::string_view text) {
 
 bool HasControl(std::string_view text) {
   for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) return true;
+    if (IsControl(c)) return true;
   }
   return false;
 }
@@ -165,9 +144,7 @@ class ContextText final : public FieldVisitor {
     out_.push_back('=');
     bool quote = value.empty();
     for (const char c : value) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == ' ' || c == '"' || c == '=' || c == '\\' || u < 0x20 ||
-          u == 0x7f) {
+      if (c == ' ' || c == '=' || Special(c)) {
         quote = true;
         break;
       }
@@ -177,18 +154,18 @@ class ContextText final : public FieldVisitor {
       return;
     }
     out_.push_back('"');
-    for (const char c : value) {
-      if (c == '"' || c == '\\') {
-        out_.push_back('\\');
-        out_.push_back(c);
-      } else {
-        AppendEscapedText(std::string_view(&c, 1), out_);
-      }
-    }
+    AppendEscaped(value, out_, Special, [](char c, fmt::memory_buffer& out) {
+      if (IsControl(c)) return AppendControlEscape(c, out);
+      out.push_back('\\');
+      out.push_back(c);
+    });
     out_.push_back('"');
   }
 
  private:
+  // Bytes a quoted value escapes.
+  static bool Special(char c) { return c == '"' || c == '\\' || IsControl(c); }
+
   fmt::memory_buffer& out_;
   bool space_;
 };

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "relog/logger/quote.h"
 #include "relog/sinks/fd_writer.h"
 
 namespace relog::sink_internal {
@@ -29,7 +30,7 @@ struct FdCloser {
 
 absl::Status ZlibStatus(int code, std::string_view what) {
   return absl::InternalError(absl::StrCat(
-      "gzip ", absl::string_view(what.data(), what.size()), ": zlib error ",
+      "gzip ", ToAbsl(what), ": zlib error ",
       code));
 }
 

@@ -22,9 +22,11 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -53,6 +55,13 @@ class GzipQueue {
  public:
   // `report` receives every error, on the queue's thread.
   explicit GzipQueue(std::function<void(const absl::Status&)> report);
+  // GzipQueue::For(): a queue when `compress` is kGzip, else null (the
+  // sinks' "compress=" option).
+  static std::unique_ptr<GzipQueue> For(
+      Compression compress, std::function<void(const absl::Status&)> report) {
+    if (compress != Compression::kGzip) return nullptr;
+    return std::make_unique<GzipQueue>(std::move(report));
+  }
   GzipQueue(const GzipQueue&) = delete;
   GzipQueue& operator=(const GzipQueue&) = delete;
   ~GzipQueue();

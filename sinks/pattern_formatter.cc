@@ -16,10 +16,6 @@ namespace {
 constexpr std::string_view kKnownFlags =
     "%D %T %Y %m %d %H %M %S %e %f %F %l %L %n %t %N %s %g %# %! %v %K %%";
 
-absl::string_view AbslView(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PatternFormatter>> PatternFormatter::Create(
@@ -123,7 +119,7 @@ absl::StatusOr<std::unique_ptr<PatternFormatter>> PatternFormatter::Create(
         return absl::InvalidArgumentError(absl::StrCat(
             "pattern ", Quote(pattern), ": unknown flag ",
             Quote(std::string{'%', flag}), " at position ", i - 1,
-            "; known flags: ", AbslView(kKnownFlags)));
+            "; known flags: ", ToAbsl(kKnownFlags)));
     }
     steps.push_back(Step{field, 0, 0});
   }

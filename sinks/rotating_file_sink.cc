@@ -10,19 +10,16 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "relog/logger/quote.h"
 #include "relog/sinks/fd_writer.h"
 
 namespace relog {
 
 std::string RotatingFileSink::RotatedPath(const std::string& path, int index) {
-  const std::size_t slash = path.rfind('/');
-  const std::size_t name = slash == std::string::npos ? 0 : slash + 1;
-  const std::size_t dot = path.rfind('.');
-  // A dot that starts the file name (".hidden") is not an extension.
-  if (dot == std::string::npos || dot <= name) {
-    return absl::StrCat(path, ".", index);
-  }
-  return absl::StrCat(path.substr(0, dot), ".", index, path.substr(dot));
+  // "app.log" -> "app.1.log"; "app" -> "app.1".
+  const PathParts p = SplitPath(path);
+  return absl::StrCat(ToAbsl(p.dir), ToAbsl(p.stem), ".", index,
+                      ToAbsl(p.ext));
 }
 
 absl::StatusOr<std::shared_ptr<RotatingFileSink>> RotatingFileSink::Open(
@@ -54,12 +51,10 @@ RotatingFileSink::RotatingFileSink(sink_internal::LogFile file,
       path_(file.path()),
       options_(options),
       file_(std::move(file)),
-      formatter_(std::move(formatter)) {
-  if (options_.compress == Compression::kGzip) {
-    gzip_ = std::make_unique<sink_internal::GzipQueue>(
-        [this](const absl::Status& s) { ReportError(s); });
-  }
-}
+      formatter_(std::move(formatter)),
+      gzip_(sink_internal::GzipQueue::For(
+          options_.compress,
+          [this](const absl::Status& s) { ReportError(s); })) {}
 
 void RotatingFileSink::DoWrite(const Entry& entry) {
   const std::size_t start = records_.data().size();

@@ -25,10 +25,6 @@
 namespace relog {
 namespace {
 
-absl::string_view AV(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
-
 constexpr std::string_view kDurationUnits =
     "0, or a whole number with a unit: ms, s or min (\"500ms\", \"2s\")";
 
@@ -39,8 +35,8 @@ constexpr std::string_view kSizeUnits =
 absl::Status SpecError(std::string_view what, std::size_t position,
                        std::string_view hint = {}) {
   std::string message =
-      absl::StrCat("sink spec: ", AV(what), " at position ", position);
-  if (!hint.empty()) absl::StrAppend(&message, " (", AV(hint), ")");
+      absl::StrCat("sink spec: ", ToAbsl(what), " at position ", position);
+  if (!hint.empty()) absl::StrAppend(&message, " (", ToAbsl(hint), ")");
   return absl::InvalidArgumentError(message);
 }
 
@@ -188,7 +184,7 @@ std::optional<int> ParseBoundedInt(std::string_view text, int min, int max) {
     return std::nullopt;
   }
   int value = 0;
-  if (!absl::SimpleAtoi(AV(text), &value) || value < min || value > max) {
+  if (!absl::SimpleAtoi(ToAbsl(text), &value) || value < min || value > max) {
     return std::nullopt;
   }
   return value;
@@ -325,7 +321,7 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
       colon == std::string::npos ? head.size() : colon + 1, head.size());
   config.target = target_piece.text();
   if (has_target && config.target.empty()) {
-    return SpecError(absl::StrCat("empty target for ", AV(info->name)),
+    return SpecError(absl::StrCat("empty target for ", ToAbsl(info->name)),
                      target_piece.position());
   }
   switch (config.kind) {
@@ -345,9 +341,9 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
     case SinkKind::kRotating:
     case SinkKind::kDaily:
       if (!has_target) {
-        return SpecError(absl::StrCat("missing target for ", AV(info->name)),
+        return SpecError(absl::StrCat("missing target for ", ToAbsl(info->name)),
                          head.position(),
-                         absl::StrCat("write ", AV(info->name), ":PATH"));
+                         absl::StrCat("write ", ToAbsl(info->name), ":PATH"));
       }
       break;
     case SinkKind::kSyslog: {
@@ -394,8 +390,8 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
     }
     if (!AcceptsKey(*info, key)) {
       return SpecError(
-          absl::StrCat("unknown key ", Quote(key), " for ", AV(info->name)),
-          key_piece.position(), absl::StrCat("expected ", AV(info->keys)));
+          absl::StrCat("unknown key ", Quote(key), " for ", ToAbsl(info->name)),
+          key_piece.position(), absl::StrCat("expected ", ToAbsl(info->keys)));
     }
     const auto [previous, inserted] = seen.emplace(key, key_piece.position());
     if (!inserted) {
@@ -488,16 +484,16 @@ absl::StatusOr<std::shared_ptr<Sink>> MakeSinkOfKind(
 absl::StatusOr<uint64_t> ParseByteSize(std::string_view text) {
   const auto bad = [&] {
     return absl::InvalidArgumentError(absl::StrCat(
-        "bad size ", Quote(text), " (expected ", AV(kSizeUnits), ")"));
+        "bad size ", Quote(text), " (expected ", ToAbsl(kSizeUnits), ")"));
   };
   const std::size_t digits = text.find_first_not_of("0123456789");
   const std::string_view number = text.substr(0, digits);
   const std::string unit = absl::AsciiStrToLower(
-      AV(digits == std::string_view::npos ? std::string_view()
+      ToAbsl(digits == std::string_view::npos ? std::string_view()
                                           : text.substr(digits)));
   if (number.empty()) return bad();
   uint64_t value = 0;
-  if (!absl::SimpleAtoi(AV(number), &value)) return bad();
+  if (!absl::SimpleAtoi(ToAbsl(number), &value)) return bad();
   uint64_t multiplier = 0;
   if (unit.empty() || unit == "b") {
     multiplier = 1;
@@ -523,7 +519,7 @@ absl::StatusOr<uint64_t> ParseByteSize(std::string_view text) {
 absl::StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   const auto bad = [&] {
     return absl::InvalidArgumentError(absl::StrCat(
-        "bad duration ", Quote(text), " (expected ", AV(kDurationUnits), ")"));
+        "bad duration ", Quote(text), " (expected ", ToAbsl(kDurationUnits), ")"));
   };
   if (text == "0") return std::chrono::milliseconds(0);
   const std::size_t digits = text.find_first_not_of("0123456789");
@@ -531,7 +527,7 @@ absl::StatusOr<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     return bad();
   }
   int64_t value = 0;
-  if (!absl::SimpleAtoi(AV(text.substr(0, digits)), &value)) return bad();
+  if (!absl::SimpleAtoi(ToAbsl(text.substr(0, digits)), &value)) return bad();
   const std::string_view unit = text.substr(digits);
   if (unit == "ms") return std::chrono::milliseconds(value);
   if (unit == "s") return std::chrono::milliseconds(value * 1000);
@@ -560,7 +556,7 @@ absl::StatusOr<std::shared_ptr<Sink>> MakeSink(const SinkConfig& config) {
   const std::string name =
       config.kind == SinkKind::kNull
           ? std::string("null")
-          : absl::StrCat(AV(Info(config.kind).name), ":", config.target);
+          : absl::StrCat(ToAbsl(Info(config.kind).name), ":", config.target);
   const auto failed = [&](const absl::Status& status) {
     return absl::Status(
         status.code(),

@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,10 +26,6 @@
 
 namespace relog {
 namespace {
-
-absl::string_view AV(std::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
 
 struct FacilityName {
   std::string_view name;
@@ -72,7 +67,7 @@ std::string ProgramName() {
 
 absl::Status InvalidTarget(std::string_view target, std::string_view what) {
   return absl::InvalidArgumentError(
-      absl::StrCat("syslog target ", Quote(target), ": ", AV(what),
+      absl::StrCat("syslog target ", Quote(target), ": ", ToAbsl(what),
                    " (expected udp://host:port, tcp://host:port or "
                    "unix:///path)"));
 }
@@ -146,7 +141,7 @@ absl::StatusOr<SyslogTarget> ParseSyslogTarget(std::string_view target) {
   uint32_t port_number = 0;
   if (port.empty() ||
       port.find_first_not_of("0123456789") != std::string_view::npos ||
-      !absl::SimpleAtoi(AV(port), &port_number) || port_number == 0 ||
+      !absl::SimpleAtoi(ToAbsl(port), &port_number) || port_number == 0 ||
       port_number > 65535) {
     return InvalidTarget(
         target, absl::StrCat("bad port ", Quote(port), " (1 to 65535)"));
@@ -330,19 +325,6 @@ bool SyslogSink::PeerClosed() {
   return false;
 }
 
-std::string_view SyslogSink::TimestampSeconds(int64_t timestamp_ns) {
-  int64_t second = timestamp_ns / 1000000000;
-  if (timestamp_ns < 0 && timestamp_ns % 1000000000 != 0) --second;
-  if (second != cached_second_) {
-    cached_second_ = second;
-    const time_t t = static_cast<time_t>(second);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    std::strftime(cached_text_, sizeof(cached_text_), "%Y-%m-%dT%H:%M:%S", &tm);
-  }
-  return std::string_view(cached_text_, 19);
-}
-
 namespace {
 
 // RFC 5424 structured data for an entry's fields: one SD-ELEMENT,
@@ -362,10 +344,12 @@ class StructuredData final : public FieldVisitor {
     out_.push_back(' ');
     out_.append(name);
     out_.append(std::string_view("=\""));
-    for (const char c : value) {
-      if (c == '"' || c == '\\' || c == ']') out_.push_back('\\');
-      out_.push_back(c);
-    }
+    AppendEscaped(
+        value, out_, [](char c) { return c == '"' || c == '\\' || c == ']'; },
+        [](char c, fmt::memory_buffer& out) {
+          out.push_back('\\');
+          out.push_back(c);
+        });
     out_.push_back('"');
   }
 
@@ -385,10 +369,13 @@ void SyslogSink::DoWrite(const Entry& entry) {
   int64_t micros = (ts % 1000000000) / 1000;
   if (micros < 0) micros += 1000000;
   scratch_.clear();
-  fmt::format_to(fmt::appender(scratch_), "<{}>1 {}.{:06d}Z {} {} {} {} ",
+  // RFC 3339: the date, 'T', the time of day.
+  const char* clock = seconds_.Get(ts);
+  fmt::format_to(fmt::appender(scratch_), "<{}>1 {}T{}.{:06d}Z {} {} {} {} ",
                  facility_ * 8 + SyslogSeverity(entry.level()),
-                 TimestampSeconds(ts), micros, hostname_, app_name_, procid_,
-                 msgid_);
+                 std::string_view(clock + SecondsCache::kDateOffset, 10),
+                 std::string_view(clock + SecondsCache::kTimeOffset, 8),
+                 micros, hostname_, app_name_, procid_, msgid_);
   if (entry.has_fields()) {
     // STRUCTURED-DATA: one element of the entry's fields.
     StructuredData fields(scratch_);

@@ -64,6 +64,7 @@
 #include "fmt/format.h"
 #include "relog/logger/level.h"
 #include "relog/logger/sink.h"
+#include "relog/sinks/formatter.h"
 #include "relog/sinks/record_buffer.h"
 
 namespace relog {
@@ -134,8 +135,6 @@ class SyslogSink final : public Sink {
   absl::Status SendDatagram(std::string_view datagram);
   void FlushStream();
   void FlushDatagrams();
-  // The timestamp text for the second of `timestamp_ns`, cached.
-  std::string_view TimestampSeconds(int64_t timestamp_ns);
 
   const std::string target_text_;
   const SyslogTarget target_;
@@ -154,8 +153,7 @@ class SyslogSink final : public Sink {
   std::string msgid_source_;
   std::string msgid_ = "-";
 
-  int64_t cached_second_ = INT64_MIN;
-  char cached_text_[24] = {};
+  SecondsCache seconds_{/*utc=*/true};
 };
 
 }  // namespace relog
