@@ -80,8 +80,8 @@
 
 // RELOG_COMPILE_FORMATS: 1, the macros compile their format string with fmt
 // (FMT_COMPILE), which needs it to be a string literal or a constant at
-// namespace scope: faster to format, but about 0.6-1.3 KB of code and
-// 20-45 ms of compile time more per call site (README, "Performance"); 0,
+// namespace scope: faster to format, but more code and compile time per
+// call site (measured in the README, "Performance"); 0,
 // it is parsed at run time when the message is formatted. The default
 // follows RELOG_DEFERRED_FORMATTING: where calls defer, formatting is off
 // the caller's path and run-time formats keep call sites small (0); where

@@ -19,7 +19,7 @@
 namespace relog::logger_internal {
 namespace {
 
-// The idle schedule measured to work on these machines (see the README's
+// The idle schedule (its idle cost is measured in the README's
 // "Performance"): poll briefly, then short sleeps for a while, then park.
 constexpr auto kPollFor = std::chrono::microseconds(5);
 constexpr auto kIdleSleepStep = std::chrono::microseconds(60);

@@ -21,9 +21,9 @@
 // worker sleeps 20 us so that the next batch gathers, unless a Flush() or a
 // stop is waiting. When the queue runs dry it polls briefly with
 // sched_yield (about 5 us), then sleeps in steps of 60 us for about 20 ms,
-// then parks on a futex (std::atomic::wait). A producer wakes it only when it is parked, so
-// in steady state a log call makes no system call; the flag check after a
-// push is a plain load.
+// then parks on a futex (std::atomic::wait). A producer wakes it only when
+// it is parked, so in steady state a log call makes no system call; the
+// flag check after a push is a plain load.
 //
 // Stopping: Stop() lets the thread drain the queue and joins it; from then
 // on whoever holds the drain lock consumes the queue (DrainIfStopped()), so

@@ -22,10 +22,10 @@
 // clock_gettime(CLOCK_REALTIME).
 //
 // Why not absl::GetCurrentTimeNanos(), which does the same in spirit: it
-// takes a slow path (a process-wide spinlock and a kernel read, about
-// 60-80 ns) on every call for its first ~2 seconds while it gathers
-// samples, which made short-lived processes and every service's start-up
-// burst pay it (measured with //bench:load, whose runs last seconds).
+// takes a slow path (a process-wide spinlock and a kernel read) on every
+// call for its first seconds while it gathers samples, which made
+// short-lived processes and every service's start-up burst pay it (seen
+// with //bench:load, whose runs last seconds).
 //
 // tests/timestamp_test.cc checks agreement with CLOCK_REALTIME and
 // per-thread monotonicity across many forced recalibrations.

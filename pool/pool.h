@@ -316,9 +316,9 @@ class Pool final : private pool_internal::ThreadCacheOwner {
   }
 
   // Takes mu_ for a slow path: spins on try_lock() briefly before sleeping,
-  // because the shared store is held for tens of nanoseconds, far less than
-  // a futex sleep and wake-up (measured: cross-thread Get/Put 67 -> 46 ns at
-  // 64 B, bench/pool_benchmark.cc).
+  // because the shared store is held for a few dozen instructions, far less
+  // than a futex sleep and wake-up (bench/pool_benchmark.cc's cross-thread
+  // cases show the difference).
   std::unique_lock<std::mutex> LockForSlowPath() ABSL_LOCKS_EXCLUDED(mu_);
   T* GetSlow() ABSL_LOCKS_EXCLUDED(mu_);
   void PutSlow(T* obj) ABSL_LOCKS_EXCLUDED(mu_);
@@ -345,9 +345,9 @@ class Pool final : private pool_internal::ThreadCacheOwner {
   void DestroyAll(std::vector<T*>& objs);
   T* Make();
 
-  // How many gets ahead GetRaw() prefetches: one log call is about 100 ns,
-  // too little for a line's trip from another core on these machines to
-  // finish before the next call writes the object.
+  // How many gets ahead GetRaw() prefetches: one log call is too short for
+  // a line's trip from another core to finish before the next call writes
+  // the object.
   static constexpr uint32_t kPrefetchDistance = 3;
   // The first lines of an object (up to four), which a taker typically
   // writes whole.
