@@ -3,8 +3,6 @@
 // The load program's pure logic: flag and spec validation, percentiles,
 // medians, line counting, the JSON result line, the table and the chart.
 
-#include "bench/load_lib.h"
-
 #include <unistd.h>
 
 #include <cmath>
@@ -13,6 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "bench/load_chart.h"
+#include "bench/load_flags.h"
+#include "bench/load_result.h"
+#include "bench/load_table.h"
 #include "gtest/gtest.h"
 
 namespace relog::load {

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "bench/load_lib.h"
+#include "bench/load_result.h"
 #include "gtest/gtest.h"
 
 namespace relog::load {
@@ -129,8 +129,7 @@ TEST(LoadSmokeTest, ConsoleStdoutSinkLeavesStdoutToTheResults) {
     ASSERT_TRUE(r.ok()) << line;
     loggers.insert(r->logger);
   }
-  EXPECT_EQ(loggers,
-            (std::set<std::string>{"relog", "relog-eager", "format"}));
+  EXPECT_EQ(loggers, (std::set<std::string>{"relog", "relog-eager", "format"}));
 }
 
 TEST(LoadSmokeTest, BadFlagsAreRejected) {

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: Apache-2.0
+
+#include "bench/load_result.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "fmt/format.h"
+
+namespace relog::load {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+absl::Status Invalid(const std::string& message) {
+  return absl::InvalidArgumentError(message);
+}
+
+// The numeric fields of RunResult, in the order they are printed.
+struct NumericField {
+  const char* name;
+  double RunResult::*member;
+};
+constexpr NumericField kNumericFields[] = {
+    {"threads", &RunResult::threads},
+    {"runs", &RunResult::runs},
+    {"messages", &RunResult::messages},
+    {"seconds", &RunResult::seconds},
+    {"msgs_per_sec", &RunResult::msgs_per_sec},
+    {"p50_ns", &RunResult::p50_ns},
+    {"p90_ns", &RunResult::p90_ns},
+    {"p99_ns", &RunResult::p99_ns},
+    {"p999_ns", &RunResult::p999_ns},
+    {"p9999_ns", &RunResult::p9999_ns},
+    {"max_ns", &RunResult::max_ns},
+    {"allocs_per_call", &RunResult::allocs_per_call},
+    {"peak_rss_bytes", &RunResult::peak_rss_bytes},
+    {"dropped", &RunResult::dropped},
+    {"lines_written", &RunResult::lines_written},
+    {"idle_cpu_pct", &RunResult::idle_cpu_pct},
+    {"pool_hit_rate", &RunResult::pool_hit_rate},
+    {"timer_overhead_ns", &RunResult::timer_overhead_ns},
+    {"paired_format_p50_ns", &RunResult::paired_format_p50_ns},
+};
+
+// A JSON number, or null for NaN and infinities (JSON has neither).
+void AppendNumber(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+  } else if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    out += fmt::format("{}", static_cast<int64_t>(v));
+  } else {
+    out += fmt::format("{:.6g}", v);
+  }
+}
+
+class JsonReader {
+ public:
+  explicit JsonReader(std::string_view text) : text_(text) {}
+
+  absl::StatusOr<std::map<std::string, JsonValue>> ReadObject() {
+    std::map<std::string, JsonValue> object;
+    SkipSpace();
+    if (!Consume('{')) return Error("expected '{'");
+    SkipSpace();
+    if (Consume('}')) return Finish(std::move(object));
+    while (true) {
+      SkipSpace();
+      absl::StatusOr<std::string> key = ReadString();
+      if (!key.ok()) return key.status();
+      SkipSpace();
+      if (!Consume(':')) return Error("expected ':'");
+      SkipSpace();
+      absl::StatusOr<JsonValue> value = ReadValue();
+      if (!value.ok()) return value.status();
+      if (!object.emplace(*key, std::move(*value)).second) {
+        return Error(fmt::format("duplicate key \"{}\"", *key));
+      }
+      SkipSpace();
+      if (Consume('}')) return Finish(std::move(object));
+      if (!Consume(',')) return Error("expected ',' or '}'");
+    }
+  }
+
+ private:
+  absl::StatusOr<std::map<std::string, JsonValue>> Finish(
+      std::map<std::string, JsonValue> object) {
+    SkipSpace();
+    if (pos_ != text_.size()) return Error("trailing characters");
+    return object;
+  }
+
+  absl::Status Error(std::string_view what) const {
+    return Invalid(fmt::format("JSON: {} at offset {}", what, pos_));
+  }
+  void SkipSpace() {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
+            text_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  bool Consume(char c) {
+    if (pos_ < text_.size() && text_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  bool ConsumeWord(std::string_view word) {
+    if (text_.substr(pos_, word.size()) == word) {
+      pos_ += word.size();
+      return true;
+    }
+    return false;
+  }
+
+  absl::StatusOr<JsonValue> ReadValue() {
+    if (pos_ >= text_.size()) return Error("expected a value");
+    const char c = text_[pos_];
+    if (c == '"') {
+      absl::StatusOr<std::string> s = ReadString();
+      if (!s.ok()) return s.status();
+      return JsonValue(std::move(*s));
+    }
+    if (c == '[') {
+      ++pos_;
+      std::vector<double> values;
+      SkipSpace();
+      if (Consume(']')) return JsonValue(std::move(values));
+      while (true) {
+        SkipSpace();
+        absl::StatusOr<double> v = ReadNumberOrLiteral();
+        if (!v.ok()) return v.status();
+        values.push_back(*v);
+        SkipSpace();
+        if (Consume(']')) return JsonValue(std::move(values));
+        if (!Consume(',')) return Error("expected ',' or ']'");
+      }
+    }
+    absl::StatusOr<double> v = ReadNumberOrLiteral();
+    if (!v.ok()) return v.status();
+    return JsonValue(*v);
+  }
+
+  absl::StatusOr<double> ReadNumberOrLiteral() {
+    if (ConsumeWord("null")) return kNaN;
+    if (ConsumeWord("true")) return 1.0;
+    if (ConsumeWord("false")) return 0.0;
+    const std::size_t start = pos_;
+    while (pos_ < text_.size() &&
+           std::strchr("+-0123456789.eE", text_[pos_]) != nullptr) {
+      ++pos_;
+    }
+    if (start == pos_) return Error("expected a value");
+    // std::from_chars for double: GCC 11+ has it.
+    double v = 0;
+    const auto [end, ec] =
+        std::from_chars(text_.data() + start, text_.data() + pos_, v);
+    if (ec != std::errc() || end != text_.data() + pos_) {
+      pos_ = start;
+      return Error("bad number");
+    }
+    return v;
+  }
+
+  absl::StatusOr<std::string> ReadString() {
+    if (!Consume('"')) return Error("expected '\"'");
+    std::string out;
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_++];
+      if (c == '"') return out;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos_ >= text_.size()) break;
+      const char e = text_[pos_++];
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+          out += e;
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'u': {
+          if (pos_ + 4 > text_.size()) return Error("short \\u escape");
+          unsigned code = 0;
+          const auto [end, ec] = std::from_chars(
+              text_.data() + pos_, text_.data() + pos_ + 4, code, 16);
+          if (ec != std::errc() || end != text_.data() + pos_ + 4) {
+            return Error("bad \\u escape");
+          }
+          pos_ += 4;
+          // Only what JsonEscape() writes (control characters) is needed;
+          // other code points below 0x800 are encoded as UTF-8 too.
+          if (code < 0x80) {
+            out += static_cast<char>(code);
+          } else if (code < 0x800) {
+            out += static_cast<char>(0xC0 | (code >> 6));
+            out += static_cast<char>(0x80 | (code & 0x3F));
+          } else {
+            return Error("\\u escape above U+07FF not supported");
+          }
+          break;
+        }
+        default:
+          return Error("bad escape");
+      }
+    }
+    return Error("unterminated string");
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  if (p >= 100) return sorted.back();
+  if (p <= 0) return sorted.front();
+  // Nearest rank: the smallest value with at least p% of values <= it.
+  // The epsilon keeps 99.9% of 1000 (999.0000000000001 in doubles) at 999.
+  const double rank =
+      std::ceil(p / 100.0 * static_cast<double>(sorted.size()) - 1e-7);
+  std::size_t index = rank < 1 ? 0 : static_cast<std::size_t>(rank) - 1;
+  index = std::min(index, sorted.size() - 1);
+  return sorted[index];
+}
+
+double Median(std::vector<double> values) {
+  values.erase(std::remove_if(values.begin(), values.end(),
+                              [](double v) { return std::isnan(v); }),
+               values.end());
+  if (values.empty()) return kNaN;
+  std::sort(values.begin(), values.end());
+  const std::size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid]
+                                : (values[mid - 1] + values[mid]) / 2;
+}
+
+const std::vector<double>& CurvePercentiles() {
+  static const std::vector<double>* const kPercentiles =
+      new std::vector<double>{50,   75,    90,    95,     99,     99.5,
+                              99.9, 99.95, 99.99, 99.995, 99.999, 100};
+  return *kPercentiles;
+}
+
+absl::StatusOr<uint64_t> CountLines(const std::string& path, uint64_t offset) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    return absl::NotFoundError(
+        fmt::format("open {}: {}", path, std::strerror(errno)));
+  }
+  std::vector<char> buffer(1 << 20);
+  uint64_t lines = 0;
+  off_t at = static_cast<off_t>(offset);
+  while (true) {
+    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), at);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return absl::InternalError(
+          fmt::format("read {}: {}", path, std::strerror(err)));
+    }
+    if (n == 0) break;
+    lines += static_cast<uint64_t>(
+        std::count(buffer.data(), buffer.data() + n, '\n'));
+    at += n;
+  }
+  ::close(fd);
+  return lines;
+}
+
+std::string JsonEscape(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string ToJsonLine(const RunResult& r, bool with_curve) {
+  std::string out = "{\"logger\":" + JsonEscape(r.logger) +
+                    ",\"workload\":" + JsonEscape(r.workload);
+  for (const NumericField& f : kNumericFields) {
+    out += ",\"";
+    out += f.name;
+    out += "\":";
+    AppendNumber(out, r.*f.member);
+  }
+  if (with_curve) {
+    out += ",\"curve_ns\":[";
+    for (std::size_t i = 0; i < r.curve_ns.size(); ++i) {
+      if (i > 0) out += ',';
+      AppendNumber(out, r.curve_ns[i]);
+    }
+    out += ']';
+  }
+  out += '}';
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, JsonValue>> ParseFlatJsonObject(
+    std::string_view text) {
+  return JsonReader(text).ReadObject();
+}
+
+absl::StatusOr<RunResult> ParseJsonLine(std::string_view line) {
+  absl::StatusOr<std::map<std::string, JsonValue>> object =
+      ParseFlatJsonObject(line);
+  if (!object.ok()) return object.status();
+  RunResult r;
+  auto string_field = [&](const char* name, std::string& out) -> absl::Status {
+    const auto it = object->find(name);
+    if (it == object->end() ||
+        !std::holds_alternative<std::string>(it->second)) {
+      return Invalid(fmt::format("result line: no string \"{}\"", name));
+    }
+    out = std::get<std::string>(it->second);
+    return absl::OkStatus();
+  };
+  if (absl::Status s = string_field("logger", r.logger); !s.ok()) return s;
+  if (absl::Status s = string_field("workload", r.workload); !s.ok()) return s;
+  for (const NumericField& f : kNumericFields) {
+    const auto it = object->find(f.name);
+    if (it == object->end() || !std::holds_alternative<double>(it->second)) {
+      return Invalid(fmt::format("result line: no number \"{}\"", f.name));
+    }
+    r.*f.member = std::get<double>(it->second);
+  }
+  if (const auto it = object->find("curve_ns"); it != object->end()) {
+    if (!std::holds_alternative<std::vector<double>>(it->second)) {
+      return Invalid("result line: \"curve_ns\" is not an array");
+    }
+    r.curve_ns = std::get<std::vector<double>>(it->second);
+  }
+  return r;
+}
+
+RunResult MedianOf(const std::vector<RunResult>& runs) {
+  RunResult m;
+  if (runs.empty()) return m;
+  m.logger = runs.front().logger;
+  m.workload = runs.front().workload;
+  for (const NumericField& f : kNumericFields) {
+    std::vector<double> values;
+    values.reserve(runs.size());
+    for (const RunResult& r : runs) values.push_back(r.*f.member);
+    m.*f.member = Median(std::move(values));
+  }
+  m.runs = static_cast<double>(runs.size());
+  std::size_t points = runs.front().curve_ns.size();
+  for (const RunResult& r : runs) points = std::min(points, r.curve_ns.size());
+  for (std::size_t i = 0; i < points; ++i) {
+    std::vector<double> values;
+    values.reserve(runs.size());
+    for (const RunResult& r : runs) values.push_back(r.curve_ns[i]);
+    m.curve_ns.push_back(Median(std::move(values)));
+  }
+  return m;
+}
+
+}  // namespace relog::load
