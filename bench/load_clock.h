@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // bench/load_clock.h: TickClock, the clock the load program times each call
-// with: the TSC where the CPU says it is invariant (calibrated against
+// with: the TSC where relog's own clock uses it (calibrated against
 // steady_clock), else CLOCK_MONOTONIC; its own cost is measured so that it
 // can be taken off.
 //
@@ -16,22 +16,22 @@
 
 #include <chrono>
 #include <cstdint>
-#include <fstream>
-#include <string>
 #include <utility>
 #include <vector>
 
 #include "bench/load_result.h"
+#include "relog/logger/timestamp.h"
 
 namespace relog::load {
 
 class TickClock {
  public:
-  // TickClock::Create(): the TSC when the CPU says it is invariant
-  // (constant_tsc and nonstop_tsc), else CLOCK_MONOTONIC.
+  // TickClock::Create(): the TSC when relog's timestamps use it
+  // (timestamp_internal::TscUsable(): invariant, vouched for by the kernel,
+  // or as RELOG_CLOCK says), else CLOCK_MONOTONIC.
   static TickClock Create() {
     TickClock c;
-    c.use_tsc_ = TscIsInvariant();
+    c.use_tsc_ = timestamp_internal::TscUsable();
     if (c.use_tsc_) c.Calibrate();
     c.MeasureOverhead();
     return c;
@@ -68,18 +68,6 @@ class TickClock {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<uint64_t>(ts.tv_sec) * 1000000000u +
            static_cast<uint64_t>(ts.tv_nsec);
-  }
-
-  static bool TscIsInvariant() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("flags", 0) == 0) {
-        return line.find(" constant_tsc") != std::string::npos &&
-               line.find(" nonstop_tsc") != std::string::npos;
-      }
-    }
-    return false;
   }
 
   void Calibrate() {

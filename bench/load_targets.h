@@ -29,6 +29,7 @@
 #include "bench/load_flags.h"
 #include "bench/load_result.h"
 #include "bench/load_workload.h"
+#include "benchmark/benchmark.h"
 #include "fmt/format.h"
 #include "relog/logger/logger.h"
 #include "relog/sinks/spec.h"
@@ -177,19 +178,13 @@ class SpdlogTarget {
   double dropped_ = 0;
 };
 
-// Keeps the compiler from dropping a computation whose result is unused.
-template <typename T>
-inline void DoNotOptimize(const T& value) {
-  asm volatile("" : : "r,m"(value) : "memory");
-}
-
 // The format-only baseline: the standard message into a reused buffer.
 inline void FormatStandard(fmt::memory_buffer& buffer, int i) {
   buffer.clear();
   fmt::format_to(fmt::appender(buffer),
                  "Logging int: {}, double: {}, string: {}", i, Arg2(i),
                  "hello");
-  DoNotOptimize(buffer.data());
+  benchmark::DoNotOptimize(buffer.data());
 }
 
 class FormatTarget {
