@@ -7,14 +7,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "fmt/format.h"
+#include "nlohmann/json.hpp"
 
 namespace relog::load {
 namespace {
@@ -63,180 +64,12 @@ void AppendNumber(std::string& out, double v) {
   }
 }
 
-class JsonReader {
- public:
-  explicit JsonReader(std::string_view text) : text_(text) {}
-
-  absl::StatusOr<std::map<std::string, JsonValue>> ReadObject() {
-    std::map<std::string, JsonValue> object;
-    SkipSpace();
-    if (!Consume('{')) return Error("expected '{'");
-    SkipSpace();
-    if (Consume('}')) return Finish(std::move(object));
-    while (true) {
-      SkipSpace();
-      absl::StatusOr<std::string> key = ReadString();
-      if (!key.ok()) return key.status();
-      SkipSpace();
-      if (!Consume(':')) return Error("expected ':'");
-      SkipSpace();
-      absl::StatusOr<JsonValue> value = ReadValue();
-      if (!value.ok()) return value.status();
-      if (!object.emplace(*key, std::move(*value)).second) {
-        return Error(fmt::format("duplicate key \"{}\"", *key));
-      }
-      SkipSpace();
-      if (Consume('}')) return Finish(std::move(object));
-      if (!Consume(',')) return Error("expected ',' or '}'");
-    }
-  }
-
- private:
-  absl::StatusOr<std::map<std::string, JsonValue>> Finish(
-      std::map<std::string, JsonValue> object) {
-    SkipSpace();
-    if (pos_ != text_.size()) return Error("trailing characters");
-    return object;
-  }
-
-  absl::Status Error(std::string_view what) const {
-    return Invalid(fmt::format("JSON: {} at offset {}", what, pos_));
-  }
-  void SkipSpace() {
-    while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' ||
-            text_[pos_] == '\r')) {
-      ++pos_;
-    }
-  }
-  bool Consume(char c) {
-    if (pos_ < text_.size() && text_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  bool ConsumeWord(std::string_view word) {
-    if (text_.substr(pos_, word.size()) == word) {
-      pos_ += word.size();
-      return true;
-    }
-    return false;
-  }
-
-  absl::StatusOr<JsonValue> ReadValue() {
-    if (pos_ >= text_.size()) return Error("expected a value");
-    const char c = text_[pos_];
-    if (c == '"') {
-      absl::StatusOr<std::string> s = ReadString();
-      if (!s.ok()) return s.status();
-      return JsonValue(std::move(*s));
-    }
-    if (c == '[') {
-      ++pos_;
-      std::vector<double> values;
-      SkipSpace();
-      if (Consume(']')) return JsonValue(std::move(values));
-      while (true) {
-        SkipSpace();
-        absl::StatusOr<double> v = ReadNumberOrLiteral();
-        if (!v.ok()) return v.status();
-        values.push_back(*v);
-        SkipSpace();
-        if (Consume(']')) return JsonValue(std::move(values));
-        if (!Consume(',')) return Error("expected ',' or ']'");
-      }
-    }
-    absl::StatusOr<double> v = ReadNumberOrLiteral();
-    if (!v.ok()) return v.status();
-    return JsonValue(*v);
-  }
-
-  absl::StatusOr<double> ReadNumberOrLiteral() {
-    if (ConsumeWord("null")) return kNaN;
-    if (ConsumeWord("true")) return 1.0;
-    if (ConsumeWord("false")) return 0.0;
-    const std::size_t start = pos_;
-    while (pos_ < text_.size() &&
-           std::strchr("+-0123456789.eE", text_[pos_]) != nullptr) {
-      ++pos_;
-    }
-    if (start == pos_) return Error("expected a value");
-    // std::from_chars for double: GCC 11+ has it.
-    double v = 0;
-    const auto [end, ec] =
-        std::from_chars(text_.data() + start, text_.data() + pos_, v);
-    if (ec != std::errc() || end != text_.data() + pos_) {
-      pos_ = start;
-      return Error("bad number");
-    }
-    return v;
-  }
-
-  absl::StatusOr<std::string> ReadString() {
-    if (!Consume('"')) return Error("expected '\"'");
-    std::string out;
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (pos_ >= text_.size()) break;
-      const char e = text_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out += e;
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'u': {
-          if (pos_ + 4 > text_.size()) return Error("short \\u escape");
-          unsigned code = 0;
-          const auto [end, ec] = std::from_chars(
-              text_.data() + pos_, text_.data() + pos_ + 4, code, 16);
-          if (ec != std::errc() || end != text_.data() + pos_ + 4) {
-            return Error("bad \\u escape");
-          }
-          pos_ += 4;
-          // Only what JsonEscape() writes (control characters) is needed;
-          // other code points below 0x800 are encoded as UTF-8 too.
-          if (code < 0x80) {
-            out += static_cast<char>(code);
-          } else if (code < 0x800) {
-            out += static_cast<char>(0xC0 | (code >> 6));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-          } else {
-            return Error("\\u escape above U+07FF not supported");
-          }
-          break;
-        }
-        default:
-          return Error("bad escape");
-      }
-    }
-    return Error("unterminated string");
-  }
-
-  std::string_view text_;
-  std::size_t pos_ = 0;
-};
+// A number field of a result line: a JSON number, or null for NaN.
+std::optional<double> NumberOrNull(const nlohmann::json& value) {
+  if (value.is_null()) return kNaN;
+  if (value.is_number()) return value.get<double>();
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -353,39 +186,38 @@ std::string ToJsonLine(const RunResult& r, bool with_curve) {
   return out;
 }
 
-absl::StatusOr<std::map<std::string, JsonValue>> ParseFlatJsonObject(
-    std::string_view text) {
-  return JsonReader(text).ReadObject();
-}
-
 absl::StatusOr<RunResult> ParseJsonLine(std::string_view line) {
-  absl::StatusOr<std::map<std::string, JsonValue>> object =
-      ParseFlatJsonObject(line);
-  if (!object.ok()) return object.status();
+  const nlohmann::json object = nlohmann::json::parse(
+      line.begin(), line.end(), /*cb=*/nullptr, /*allow_exceptions=*/false);
+  if (object.is_discarded()) return Invalid("result line: not JSON");
+  if (!object.is_object()) return Invalid("result line: not a JSON object");
   RunResult r;
-  auto string_field = [&](const char* name, std::string& out) -> absl::Status {
-    const auto it = object->find(name);
-    if (it == object->end() ||
-        !std::holds_alternative<std::string>(it->second)) {
+  for (auto [name, out] :
+       {std::pair{"logger", &r.logger}, std::pair{"workload", &r.workload}}) {
+    const auto it = object.find(name);
+    if (it == object.end() || !it->is_string()) {
       return Invalid(fmt::format("result line: no string \"{}\"", name));
     }
-    out = std::get<std::string>(it->second);
-    return absl::OkStatus();
-  };
-  if (absl::Status s = string_field("logger", r.logger); !s.ok()) return s;
-  if (absl::Status s = string_field("workload", r.workload); !s.ok()) return s;
+    *out = it->get<std::string>();
+  }
   for (const NumericField& f : kNumericFields) {
-    const auto it = object->find(f.name);
-    if (it == object->end() || !std::holds_alternative<double>(it->second)) {
+    const auto it = object.find(f.name);
+    const std::optional<double> v =
+        it == object.end() ? std::nullopt : NumberOrNull(*it);
+    if (!v) {
       return Invalid(fmt::format("result line: no number \"{}\"", f.name));
     }
-    r.*f.member = std::get<double>(it->second);
+    r.*f.member = *v;
   }
-  if (const auto it = object->find("curve_ns"); it != object->end()) {
-    if (!std::holds_alternative<std::vector<double>>(it->second)) {
+  if (const auto it = object.find("curve_ns"); it != object.end()) {
+    if (!it->is_array()) {
       return Invalid("result line: \"curve_ns\" is not an array");
     }
-    r.curve_ns = std::get<std::vector<double>>(it->second);
+    for (const nlohmann::json& point : *it) {
+      const std::optional<double> v = NumberOrNull(point);
+      if (!v) return Invalid("result line: \"curve_ns\" holds a non-number");
+      r.curve_ns.push_back(*v);
+    }
   }
   return r;
 }

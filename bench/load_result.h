@@ -12,10 +12,8 @@
 #define RELOG_BENCH_LOAD_RESULT_H_
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -70,11 +68,6 @@ std::string ToJsonLine(const RunResult& r, bool with_curve = false);
 // ParseJsonLine(): reads what ToJsonLine() wrote (with or without curve).
 absl::StatusOr<RunResult> ParseJsonLine(std::string_view line);
 
-// A flat JSON object: string, number, null (NaN) and bool (0/1) values, and
-// arrays of numbers. Enough for the lines above; exposed for the tests.
-using JsonValue = std::variant<double, std::string, std::vector<double>>;
-absl::StatusOr<std::map<std::string, JsonValue>> ParseFlatJsonObject(
-    std::string_view text);
 // JsonEscape(): `text` as a quoted JSON string.
 std::string JsonEscape(std::string_view text);
 

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bench/load_chart.h"
@@ -16,6 +18,7 @@
 #include "bench/load_result.h"
 #include "bench/load_table.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace relog::load {
 namespace {
@@ -151,22 +154,43 @@ TEST(LoadLibTest, JsonLineRoundTripsAndWritesNullForNaN) {
   EXPECT_EQ(back.curve_ns, r.curve_ns);
 }
 
-TEST(LoadLibTest, FlatJsonParserRejectsMalformedInput) {
-  for (const char* bad :
-       {"", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":1} x", "{a:1}",
-        "{\"a\":\"x}", "{\"a\":1,\"a\":2}", "{\"a\":[1,]}", "{\"a\":1e}"}) {
-    EXPECT_FALSE(ParseFlatJsonObject(bad).ok()) << bad;
+TEST(LoadLibTest, JsonLineIsValidJsonToAnIndependentParser) {
+  RunResult r = SampleResult();
+  r.logger = "a\"b\\c\n\x01";  // every kind of escape ToJsonLine() writes
+  const std::string line = ToJsonLine(r, /*with_curve=*/true);
+  const nlohmann::json object = nlohmann::json::parse(line);
+  ASSERT_TRUE(object.is_object());
+  EXPECT_EQ(object.at("logger"), "a\"b\\c\n\x01");
+  EXPECT_EQ(object.at("workload"), "latency");
+  EXPECT_EQ(object.at("threads"), 2);
+  EXPECT_EQ(object.at("p50_ns"), 91.5);
+  EXPECT_TRUE(object.at("msgs_per_sec").is_null());
+  EXPECT_EQ(object.at("curve_ns"), nlohmann::json::array({90, 120, 53000}));
+  // 2 strings, 19 numbers, the curve.
+  EXPECT_EQ(object.size(), 22u);
+  EXPECT_EQ(ParseJsonLine(line)->logger, r.logger);
+}
+
+TEST(LoadLibTest, JsonLineParserRejectsMalformedOrIncompleteLines) {
+  const std::string good = ToJsonLine(SampleResult(), /*with_curve=*/true);
+  ASSERT_TRUE(ParseJsonLine(good).ok());
+  for (const std::string& bad :
+       {std::string(), std::string("{"), good + " x", good.substr(1),
+        std::string("[1]"), std::string("{\"logger\":\"relog\"}")}) {
+    EXPECT_FALSE(ParseJsonLine(bad).ok()) << bad;
   }
-  const auto ok = *ParseFlatJsonObject(
-      " {\"s\":\"a\\\"b\\n\\u0001\", \"n\":-1.5e3, \"z\":null, \"t\":true,"
-      " \"v\":[1, 2]} ");
-  EXPECT_EQ(std::get<std::string>(ok.at("s")), "a\"b\n\x01");
-  EXPECT_EQ(std::get<double>(ok.at("n")), -1500);
-  EXPECT_TRUE(std::isnan(std::get<double>(ok.at("z"))));
-  EXPECT_EQ(std::get<double>(ok.at("t")), 1);
-  EXPECT_EQ(std::get<std::vector<double>>(ok.at("v")),
-            (std::vector<double>{1, 2}));
-  EXPECT_FALSE(ParseJsonLine("{\"logger\":\"relog\"}").ok());
+  // A field of the wrong type.
+  for (const auto& [from, to] :
+       {std::pair{"\"logger\":\"relog\"", "\"logger\":1"},
+        std::pair{"\"p50_ns\":91.5", "\"p50_ns\":\"91.5\""},
+        std::pair{"\"curve_ns\":[", "\"curve_ns\":[\"x\","},
+        std::pair{"\"curve_ns\":[90,120,53000]", "\"curve_ns\":90"}}) {
+    std::string bad = good;
+    const std::size_t at = bad.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    bad.replace(at, std::string_view(from).size(), to);
+    EXPECT_FALSE(ParseJsonLine(bad).ok()) << bad;
+  }
 }
 
 TEST(LoadLibTest, JsonEscapeEscapesQuotesAndControlCharacters) {
