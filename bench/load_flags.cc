@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include "fmt/format.h"
 #include "relog/logger/level.h"
@@ -139,16 +140,104 @@ std::string FormatChildSpec(const ChildSpec& spec) {
                      WorkloadName(spec.workload), spec.threads);
 }
 
-absl::Status ValidateCompare(std::string_view text) {
-  if (text == "spdlog" || text == "none") return absl::OkStatus();
+std::string_view CompareName(Compare compare) {
+  return compare == Compare::kSpdlog ? "spdlog" : "none";
+}
+
+absl::StatusOr<Compare> ParseCompare(std::string_view text) {
+  for (Compare c : {Compare::kSpdlog, Compare::kNone}) {
+    if (text == CompareName(c)) return c;
+  }
   return Invalid(fmt::format(
       "--compare: \"{}\" is not a comparison (expected spdlog or none)", text));
 }
 
-absl::Status ValidatePolicy(std::string_view text) {
-  if (text == "block" || text == "drop") return absl::OkStatus();
+std::string_view PolicyName(Policy policy) {
+  return policy == Policy::kBlock ? "block" : "drop";
+}
+
+absl::StatusOr<Policy> ParsePolicy(std::string_view text) {
+  for (Policy p : {Policy::kBlock, Policy::kDrop}) {
+    if (text == PolicyName(p)) return p;
+  }
   return Invalid(fmt::format(
       "--policy: \"{}\" is not a policy (expected block or drop)", text));
+}
+
+namespace {
+
+// AbslParseFlag() through one of the parsers above.
+template <typename Parser, typename Store>
+bool ParseFlagWith(absl::string_view text, Parser parse, Store store,
+                   std::string* error) {
+  auto value = parse(std::string_view(text.data(), text.size()));
+  if (!value.ok()) {
+    *error = std::string(value.status().message());
+    return false;
+  }
+  store(*std::move(value));
+  return true;
+}
+
+}  // namespace
+
+bool AbslParseFlag(absl::string_view text, ThreadList* out,
+                   std::string* error) {
+  return ParseFlagWith(
+      text, ParseThreadList,
+      [out](std::vector<int> v) { out->counts = std::move(v); }, error);
+}
+
+std::string AbslUnparseFlag(const ThreadList& list) {
+  std::string out;
+  for (const int n : list.counts) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(n);
+  }
+  return out;
+}
+
+bool AbslParseFlag(absl::string_view text, WorkloadList* out,
+                   std::string* error) {
+  return ParseFlagWith(
+      text, ParseWorkloadList,
+      [out](std::vector<Workload> v) { out->workloads = std::move(v); }, error);
+}
+
+std::string AbslUnparseFlag(const WorkloadList& list) {
+  std::string out;
+  for (const Workload w : list.workloads) {
+    if (!out.empty()) out += ',';
+    out += WorkloadName(w);
+  }
+  return out;
+}
+
+bool AbslParseFlag(absl::string_view text, Compare* out, std::string* error) {
+  return ParseFlagWith(
+      text, ParseCompare, [out](Compare c) { *out = c; }, error);
+}
+
+std::string AbslUnparseFlag(Compare compare) {
+  return std::string(CompareName(compare));
+}
+
+bool AbslParseFlag(absl::string_view text, Policy* out, std::string* error) {
+  return ParseFlagWith(
+      text, ParsePolicy, [out](Policy p) { *out = p; }, error);
+}
+
+std::string AbslUnparseFlag(Policy policy) {
+  return std::string(PolicyName(policy));
+}
+
+bool AbslParseFlag(absl::string_view text, ChildSpec* out, std::string* error) {
+  return ParseFlagWith(
+      text, ParseChildSpec, [out](ChildSpec s) { *out = s; }, error);
+}
+
+std::string AbslUnparseFlag(const ChildSpec& spec) {
+  return FormatChildSpec(spec);
 }
 
 absl::StatusOr<SinkSpecInfo> InspectSinkSpec(std::string_view spec) {

@@ -3,7 +3,9 @@
 // bench/load_flags.h: what the load program (bench/load_main.cc) reads
 // from its command line: logger and workload names, the --threads and
 // --workload lists, the child spec ("relog:latency:2"), --compare,
-// --policy, and what it needs to know of a --sinks spec.
+// --policy, and what it needs to know of a --sinks spec. The list and enum
+// flags are typed: each type has AbslParseFlag()/AbslUnparseFlag() (Abseil's
+// flag marshalling), built on the Parse...() functions here.
 //
 // Everything here is thread-compatible and pure (tests/load_lib_test.cc).
 
@@ -16,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace relog::load {
 
@@ -47,10 +50,40 @@ struct ChildSpec {
 absl::StatusOr<ChildSpec> ParseChildSpec(std::string_view text);
 std::string FormatChildSpec(const ChildSpec& spec);
 
-// ValidateCompare(): "spdlog" or "none".
-absl::Status ValidateCompare(std::string_view text);
-// ValidatePolicy(): "block" or "drop".
-absl::Status ValidatePolicy(std::string_view text);
+// --compare: "spdlog" (the default) or "none".
+enum class Compare { kSpdlog, kNone };
+std::string_view CompareName(Compare compare);
+absl::StatusOr<Compare> ParseCompare(std::string_view text);
+
+// --policy, the queue overflow policy: "block" (the default) or "drop".
+enum class Policy { kBlock, kDrop };
+std::string_view PolicyName(Policy policy);
+absl::StatusOr<Policy> ParsePolicy(std::string_view text);
+
+// The type of --threads (ParseThreadList()); unparsed as "1,2".
+struct ThreadList {
+  std::vector<int> counts = {1, 2};
+};
+// The type of --workload (ParseWorkloadList()); unparsed as
+// "latency,throughput".
+struct WorkloadList {
+  std::vector<Workload> workloads = {Workload::kLatency, Workload::kThroughput};
+};
+
+// Abseil's flag marshalling for the types above (found by ADL; the error
+// is the Parse...() function's message). --child is a
+// std::optional<ChildSpec>.
+bool AbslParseFlag(absl::string_view text, ThreadList* out, std::string* error);
+std::string AbslUnparseFlag(const ThreadList& list);
+bool AbslParseFlag(absl::string_view text, WorkloadList* out,
+                   std::string* error);
+std::string AbslUnparseFlag(const WorkloadList& list);
+bool AbslParseFlag(absl::string_view text, Compare* out, std::string* error);
+std::string AbslUnparseFlag(Compare compare);
+bool AbslParseFlag(absl::string_view text, Policy* out, std::string* error);
+std::string AbslUnparseFlag(Policy policy);
+bool AbslParseFlag(absl::string_view text, ChildSpec* out, std::string* error);
+std::string AbslUnparseFlag(const ChildSpec& spec);
 // What the load program needs to know of a --sinks spec (parsed and
 // checked with relog::ParseSinkSpec(); nothing is created).
 struct SinkSpecInfo {

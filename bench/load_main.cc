@@ -24,6 +24,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -43,7 +44,7 @@
 #include "bench/load_workload.h"
 #include "fmt/format.h"
 
-ABSL_FLAG(std::string, threads, "",
+ABSL_FLAG(relog::load::ThreadList, threads, relog::load::ThreadList(),
           "producer thread counts, e.g. 2 or 1,2,4 (default: 1 then 2)");
 ABSL_FLAG(int64_t, messages, 4000000,
           "throughput workload: messages in total, split over the threads");
@@ -54,15 +55,17 @@ ABSL_FLAG(int64_t, latency_calls, 200000,
 ABSL_FLAG(double, rate, 0,
           "messages per second per thread (0: as fast as possible; the "
           "latency workload then uses bursts of 20 and 10 us pauses)");
-ABSL_FLAG(std::string, workload, "",
+ABSL_FLAG(relog::load::WorkloadList, workload, relog::load::WorkloadList(),
           "latency, throughput, idle, or a list (default: latency,throughput)");
 ABSL_FLAG(std::string, sinks, "",
           "relog's sinks, a sink spec (sinks/spec.h), e.g. file:/tmp/a.log or "
           "null; console:stdout goes to /dev/null (stdout is for results); "
           "default: a file in a fresh temporary directory. spdlog always "
           "writes a file in that directory");
-ABSL_FLAG(std::string, policy, "block", "queue overflow policy: block|drop");
-ABSL_FLAG(std::string, compare, "spdlog", "spdlog, or none to skip it");
+ABSL_FLAG(relog::load::Policy, policy, relog::load::Policy::kBlock,
+          "queue overflow policy: block|drop");
+ABSL_FLAG(relog::load::Compare, compare, relog::load::Compare::kSpdlog,
+          "spdlog, or none to skip it");
 ABSL_FLAG(int, repeat, 3, "runs per logger, alternating; medians reported");
 ABSL_FLAG(bool, json, false,
           "print one JSON object per (logger, workload, threads), nothing "
@@ -71,7 +74,8 @@ ABSL_FLAG(std::string, chart, "", "write a latency-percentile chart (SVG)");
 ABSL_FLAG(bool, keep_logs, false, "keep the temporary directory of logs");
 ABSL_FLAG(double, idle_seconds, 3, "idle workload: how long to sleep");
 // Internal: the parent starts each run as a child with these.
-ABSL_FLAG(std::string, child, "", "internal: LOGGER:WORKLOAD:THREADS");
+ABSL_FLAG(std::optional<relog::load::ChildSpec>, child, std::nullopt,
+          "internal: LOGGER:WORKLOAD:THREADS");
 ABSL_FLAG(std::string, child_file, "",
           "internal: the log file of this run (spdlog; relog without --sinks)");
 
@@ -276,20 +280,15 @@ Settings SettingsFromFlags() {
   s.latency_calls = absl::GetFlag(FLAGS_latency_calls);
   s.rate = absl::GetFlag(FLAGS_rate);
   s.sinks = absl::GetFlag(FLAGS_sinks);
-  s.drop = absl::GetFlag(FLAGS_policy) == "drop";
+  s.drop = absl::GetFlag(FLAGS_policy) == Policy::kDrop;
   s.child_file = absl::GetFlag(FLAGS_child_file);
   s.idle_seconds = absl::GetFlag(FLAGS_idle_seconds);
   return s;
 }
 
-// The checks every run's flags must pass, parent or child.
+// The checks every run's flags must pass, parent or child, beyond those
+// their types make (lists and enums are checked as they are parsed).
 absl::Status ValidateRunFlags() {
-  if (absl::Status s = ValidatePolicy(absl::GetFlag(FLAGS_policy)); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = ValidateCompare(absl::GetFlag(FLAGS_compare)); !s.ok()) {
-    return s;
-  }
   if (const std::string sinks = absl::GetFlag(FLAGS_sinks); !sinks.empty()) {
     if (absl::StatusOr<SinkSpecInfo> info = InspectSinkSpec(sinks);
         !info.ok()) {
@@ -309,17 +308,11 @@ absl::Status ValidateRunFlags() {
 }
 
 // The parent's options from the flags.
-absl::StatusOr<Options> OptionsFromFlags() {
+Options OptionsFromFlags() {
   Options o;
-  absl::StatusOr<std::vector<int>> threads =
-      ParseThreadList(absl::GetFlag(FLAGS_threads));
-  if (!threads.ok()) return threads.status();
-  absl::StatusOr<std::vector<Workload>> workloads =
-      ParseWorkloadList(absl::GetFlag(FLAGS_workload));
-  if (!workloads.ok()) return workloads.status();
-  o.threads = *threads;
-  o.workloads = *workloads;
-  o.compare = absl::GetFlag(FLAGS_compare) == "spdlog";
+  o.threads = absl::GetFlag(FLAGS_threads).counts;
+  o.workloads = absl::GetFlag(FLAGS_workload).workloads;
+  o.compare = absl::GetFlag(FLAGS_compare) == Compare::kSpdlog;
   o.repeat = absl::GetFlag(FLAGS_repeat);
   o.json = absl::GetFlag(FLAGS_json);
   o.chart = absl::GetFlag(FLAGS_chart);
@@ -349,15 +342,11 @@ int Main(int argc, char** argv) {
   };
   if (absl::Status st = ValidateRunFlags(); !st.ok()) return fail(st);
   Settings s = SettingsFromFlags();
-  if (const std::string child = absl::GetFlag(FLAGS_child); !child.empty()) {
-    absl::StatusOr<ChildSpec> spec = ParseChildSpec(child);
-    if (!spec.ok()) return fail(spec.status());
-    s.spec = *spec;
+  if (const std::optional<ChildSpec> child = absl::GetFlag(FLAGS_child)) {
+    s.spec = *child;
     return ChildMain(s);
   }
-  absl::StatusOr<Options> o = OptionsFromFlags();
-  if (!o.ok()) return fail(o.status());
-  return ParentMain(*o, s);
+  return ParentMain(OptionsFromFlags(), s);
 }
 
 }  // namespace

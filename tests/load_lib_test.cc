@@ -8,11 +8,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/flags/marshalling.h"
 #include "bench/load_chart.h"
 #include "bench/load_flags.h"
 #include "bench/load_result.h"
@@ -59,12 +61,54 @@ TEST(LoadLibTest, ChildSpecRoundTrips) {
 }
 
 TEST(LoadLibTest, PolicyCompareAndSinkSpecAreValidated) {
-  EXPECT_TRUE(ValidatePolicy("block").ok());
-  EXPECT_TRUE(ValidatePolicy("drop").ok());
-  EXPECT_FALSE(ValidatePolicy("Block").ok());
-  EXPECT_TRUE(ValidateCompare("spdlog").ok());
-  EXPECT_TRUE(ValidateCompare("none").ok());
-  EXPECT_FALSE(ValidateCompare("quill").ok());
+  EXPECT_EQ(*ParsePolicy("block"), Policy::kBlock);
+  EXPECT_EQ(*ParsePolicy("drop"), Policy::kDrop);
+  EXPECT_FALSE(ParsePolicy("Block").ok());
+  EXPECT_EQ(*ParseCompare("spdlog"), Compare::kSpdlog);
+  EXPECT_EQ(*ParseCompare("none"), Compare::kNone);
+  EXPECT_FALSE(ParseCompare("quill").ok());
+}
+
+TEST(LoadLibTest, ListAndEnumFlagsParseAndUnparseThroughAbseil) {
+  std::string error;
+  ThreadList threads;
+  EXPECT_EQ(absl::UnparseFlag(threads), "1,2");  // the default
+  ASSERT_TRUE(absl::ParseFlag("4,1", &threads, &error)) << error;
+  EXPECT_EQ(threads.counts, (std::vector<int>{4, 1}));
+  EXPECT_EQ(absl::UnparseFlag(threads), "4,1");
+  EXPECT_FALSE(absl::ParseFlag("1,1", &threads, &error));
+  EXPECT_NE(error.find("given twice"), std::string::npos) << error;
+
+  WorkloadList workloads;
+  EXPECT_EQ(absl::UnparseFlag(workloads), "latency,throughput");
+  ASSERT_TRUE(absl::ParseFlag("idle,latency", &workloads, &error)) << error;
+  EXPECT_EQ(workloads.workloads,
+            (std::vector<Workload>{Workload::kIdle, Workload::kLatency}));
+  EXPECT_EQ(absl::UnparseFlag(workloads), "idle,latency");
+  EXPECT_FALSE(absl::ParseFlag("fast", &workloads, &error));
+
+  Policy policy = Policy::kBlock;
+  ASSERT_TRUE(absl::ParseFlag("drop", &policy, &error)) << error;
+  EXPECT_EQ(policy, Policy::kDrop);
+  EXPECT_EQ(absl::UnparseFlag(policy), "drop");
+  EXPECT_FALSE(absl::ParseFlag("maybe", &policy, &error));
+
+  Compare compare = Compare::kSpdlog;
+  ASSERT_TRUE(absl::ParseFlag("none", &compare, &error)) << error;
+  EXPECT_EQ(compare, Compare::kNone);
+  EXPECT_EQ(absl::UnparseFlag(compare), "none");
+  EXPECT_FALSE(absl::ParseFlag("quill", &compare, &error));
+
+  // --child: an optional ChildSpec, empty when not given.
+  std::optional<ChildSpec> child;
+  ASSERT_TRUE(absl::ParseFlag("format:idle:3", &child, &error)) << error;
+  ASSERT_TRUE(child.has_value());
+  EXPECT_EQ(child->logger, LoggerKind::kFormat);
+  EXPECT_EQ(child->threads, 3);
+  EXPECT_EQ(absl::UnparseFlag(child), "format:idle:3");
+  ASSERT_TRUE(absl::ParseFlag("", &child, &error)) << error;
+  EXPECT_FALSE(child.has_value());
+  EXPECT_FALSE(absl::ParseFlag("relog:latency", &child, &error));
 }
 
 TEST(LoadLibTest, SinkSpecNamesTheFileToCountAndStdout) {
