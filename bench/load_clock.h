@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // bench/load_clock.h: TickClock, the clock the load program times each call
-// with: the TSC where relog's own clock uses it (calibrated against
-// steady_clock), else CLOCK_MONOTONIC; its own cost is measured so that it
-// can be taken off.
+// with: the TSC where relog's own clock would choose it by default
+// (calibrated against steady_clock), else CLOCK_MONOTONIC; its own cost is
+// measured so that it can be taken off.
 //
 // A TickClock is thread-compatible; its const methods may be called from
 // any number of threads at once.
@@ -26,12 +26,16 @@ namespace relog::load {
 
 class TickClock {
  public:
-  // TickClock::Create(): the TSC when relog's timestamps use it
-  // (timestamp_internal::TscUsable(): invariant, vouched for by the kernel,
-  // or as RELOG_CLOCK says), else CLOCK_MONOTONIC.
+  // TickClock::Create(): the TSC when relog's rule for its own clock picks
+  // it by default (timestamp_internal::ChooseClock(): invariant, and the
+  // kernel vouches for it), else CLOCK_MONOTONIC. RELOG_CLOCK is not
+  // consulted: forcing relog's clock does not change the timer measuring
+  // it.
   static TickClock Create() {
     TickClock c;
-    c.use_tsc_ = timestamp_internal::TscUsable();
+    c.use_tsc_ = timestamp_internal::ChooseClock(
+                     nullptr, timestamp_internal::ReadTscFacts())
+                     .tsc;
     if (c.use_tsc_) c.Calibrate();
     c.MeasureOverhead();
     return c;
