@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "benchmark/benchmark.h"
 #include "fmt/compile.h"
 #include "fmt/format.h"
 #include "relog/logger/logger.h"
@@ -29,7 +30,7 @@ __attribute__((noinline)) void FloorRuntime(fmt::memory_buffer& buffer) {
     fmt::format_to(fmt::appender(buffer),
                    "Logging int: {}, double: {}, string: {}", i, i * 0.5,
                    "a string");
-    asm volatile("" : : "r"(buffer.data()) : "memory");
+    benchmark::DoNotOptimize(buffer.data());
   }
 }
 
@@ -40,7 +41,7 @@ __attribute__((noinline)) void FloorCompiled(fmt::memory_buffer& buffer) {
     fmt::format_to(fmt::appender(buffer),
                    FMT_COMPILE("Logging int: {}, double: {}, string: {}"), i,
                    i * 0.5, "a string");
-    asm volatile("" : : "r"(buffer.data()) : "memory");
+    benchmark::DoNotOptimize(buffer.data());
   }
 }
 

@@ -51,7 +51,8 @@ std::string FirstLineStartingWith(const char* path, std::string_view prefix) {
   return {};
 }
 
-// What the machine says about its counter, read once.
+}  // namespace
+
 TscFacts ReadTscFacts() {
   TscFacts facts;
   unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
@@ -66,6 +67,8 @@ TscFacts ReadTscFacts() {
   facts.cpu_flags = FirstLineStartingWith("/proc/cpuinfo", "flags");
   return facts;
 }
+
+namespace {
 
 struct Sample {
   uint64_t tsc = 0;

@@ -101,6 +101,15 @@ struct ClockChoice {
 };
 ClockChoice ChooseClock(const char* setting, const TscFacts& facts);
 
+#if defined(__x86_64__)
+// ReadTscFacts(): what this machine says about its counter (CPUID, the
+// kernel's clocksource files, /proc/cpuinfo). Reads files: call it once,
+// not on a hot path. Thread-safe. (//bench:load asks ChooseClock() with
+// these facts and no setting, so its timer follows the same rule as the
+// library's clock but not RELOG_CLOCK.)
+TscFacts ReadTscFacts();
+#endif
+
 // "tsc" or "system": what the fast path is using now (for diagnostics).
 const char* ClockSource();
 

@@ -289,39 +289,31 @@ absl::Status ApplyOption(const std::string& key, const Piece& value_piece,
   return absl::OkStatus();
 }
 
-absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
-  const Piece& head = fields.front();
-  if (head.empty()) {
-    return SpecError("empty sink", head.position(),
-                     "two ';' in a row, or a ';' at an end?");
-  }
-  SinkConfig config;
-  config.position = head.position();
-  const std::size_t colon = head.Find(':');
-  const Piece kind_piece = head.Sub(0, colon);
+// The kind before the ':' of a sink's first field.
+absl::StatusOr<const KindInfo*> ParseKind(const Piece& kind_piece) {
   const std::string kind_text = kind_piece.text();
-  const KindInfo* info = nullptr;
-  for (const KindInfo& k : kKinds) {
-    if (k.name == kind_text) info = &k;
-  }
   if (kind_text.empty()) {
     return SpecError("missing kind", kind_piece.position(),
                      "expected console, file, rotating, daily, syslog or null "
                      "before ':'");
   }
-  if (info == nullptr) {
-    return SpecError(absl::StrCat("unknown kind ", Quote(kind_text)),
-                     kind_piece.position(),
-                     "expected console, file, rotating, daily, syslog or null");
+  for (const KindInfo& k : kKinds) {
+    if (k.name == kind_text) return &k;
   }
-  config.kind = info->kind;
+  return SpecError(absl::StrCat("unknown kind ", Quote(kind_text)),
+                   kind_piece.position(),
+                   "expected console, file, rotating, daily, syslog or null");
+}
 
-  const bool has_target = colon != std::string::npos;
-  const Piece target_piece = head.Sub(
-      colon == std::string::npos ? head.size() : colon + 1, head.size());
+// The target after the ':' of the first field `head` (`has_target`: there
+// is a ':'), checked for config.kind; sets config.target (and the console
+// stream).
+absl::Status ParseTarget(const KindInfo& info, const Piece& head,
+                         const Piece& target_piece, bool has_target,
+                         SinkConfig& config) {
   config.target = target_piece.text();
   if (has_target && config.target.empty()) {
-    return SpecError(absl::StrCat("empty target for ", ToAbsl(info->name)),
+    return SpecError(absl::StrCat("empty target for ", ToAbsl(info.name)),
                      target_piece.position());
   }
   switch (config.kind) {
@@ -341,9 +333,9 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
     case SinkKind::kRotating:
     case SinkKind::kDaily:
       if (!has_target) {
-        return SpecError(absl::StrCat("missing target for ", ToAbsl(info->name)),
+        return SpecError(absl::StrCat("missing target for ", ToAbsl(info.name)),
                          head.position(),
-                         absl::StrCat("write ", ToAbsl(info->name), ":PATH"));
+                         absl::StrCat("write ", ToAbsl(info.name), ":PATH"));
       }
       break;
     case SinkKind::kSyslog: {
@@ -368,59 +360,101 @@ absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
       }
       break;
   }
+  return absl::OkStatus();
+}
 
+// One option field, "key=value", split and checked: a key the kind
+// accepts, not given before (`seen`: key -> its position), a value.
+absl::StatusOr<std::pair<std::string, Piece>> SplitOption(
+    const Piece& field, const KindInfo& info,
+    std::map<std::string, std::size_t>& seen) {
+  if (field.empty()) {
+    return SpecError("empty option", field.position(),
+                     "two ',' in a row, or a ',' at the end of a sink?");
+  }
+  const std::size_t eq = field.Find('=');
+  const Piece key_piece = field.Sub(0, eq);
+  std::string key = key_piece.text();
+  if (eq == std::string::npos) {
+    return SpecError(absl::StrCat("option ", Quote(key), " without a value"),
+                     field.position(), "expected key=value");
+  }
+  if (key.empty()) {
+    return SpecError("option without a key", field.position(),
+                     "expected key=value");
+  }
+  if (!AcceptsKey(info, key)) {
+    return SpecError(
+        absl::StrCat("unknown key ", Quote(key), " for ", ToAbsl(info.name)),
+        key_piece.position(), absl::StrCat("expected ", ToAbsl(info.keys)));
+  }
+  const auto [previous, inserted] = seen.emplace(key, key_piece.position());
+  if (!inserted) {
+    return SpecError(absl::StrCat("duplicate key ", Quote(key)),
+                     key_piece.position(),
+                     absl::StrCat("first at position ", previous->second));
+  }
+  Piece value_piece = field.Sub(eq + 1, field.size());
+  if (value_piece.empty()) {
+    return SpecError(absl::StrCat("empty value for ", Quote(key)),
+                     value_piece.position());
+  }
+  return std::make_pair(std::move(key), std::move(value_piece));
+}
+
+// A pattern goes with format=text only, and must compile.
+absl::Status CheckPattern(const SinkConfig& config,
+                          std::size_t pattern_position) {
+  if (config.pattern.empty()) return absl::OkStatus();
+  if (config.format == SinkFormat::kJson) {
+    return SpecError("a pattern with format=json", pattern_position,
+                     "a pattern applies to format=text only");
+  }
+  absl::StatusOr<std::unique_ptr<PatternFormatter>> formatter =
+      PatternFormatter::Create(config.pattern);
+  if (!formatter.ok()) {
+    return SpecError(absl::StrCat("bad pattern ", Quote(config.pattern)),
+                     pattern_position,
+                     std::string(formatter.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+// One sink: its first field "kind[:target]", then its key=value options.
+absl::StatusOr<SinkConfig> ParseSink(const std::vector<Piece>& fields) {
+  const Piece& head = fields.front();
+  if (head.empty()) {
+    return SpecError("empty sink", head.position(),
+                     "two ';' in a row, or a ';' at an end?");
+  }
+  SinkConfig config;
+  config.position = head.position();
+  const std::size_t colon = head.Find(':');
+  absl::StatusOr<const KindInfo*> info = ParseKind(head.Sub(0, colon));
+  if (!info.ok()) return info.status();
+  config.kind = (*info)->kind;
+  const bool has_target = colon != std::string::npos;
+  const Piece target_piece =
+      head.Sub(has_target ? colon + 1 : head.size(), head.size());
+  if (absl::Status s =
+          ParseTarget(**info, head, target_piece, has_target, config);
+      !s.ok()) {
+    return s;
+  }
   std::map<std::string, std::size_t> seen;  // key -> its position
   std::size_t pattern_position = 0;
   for (std::size_t i = 1; i < fields.size(); ++i) {
-    const Piece& field = fields[i];
-    if (field.empty()) {
-      return SpecError("empty option", field.position(),
-                       "two ',' in a row, or a ',' at the end of a sink?");
+    absl::StatusOr<std::pair<std::string, Piece>> option =
+        SplitOption(fields[i], **info, seen);
+    if (!option.ok()) return option.status();
+    if (absl::Status s = ApplyOption(option->first, option->second, config,
+                                     pattern_position);
+        !s.ok()) {
+      return s;
     }
-    const std::size_t eq = field.Find('=');
-    const Piece key_piece = field.Sub(0, eq);
-    const std::string key = key_piece.text();
-    if (eq == std::string::npos) {
-      return SpecError(absl::StrCat("option ", Quote(key), " without a value"),
-                       field.position(), "expected key=value");
-    }
-    if (key.empty()) {
-      return SpecError("option without a key", field.position(),
-                       "expected key=value");
-    }
-    if (!AcceptsKey(*info, key)) {
-      return SpecError(
-          absl::StrCat("unknown key ", Quote(key), " for ", ToAbsl(info->name)),
-          key_piece.position(), absl::StrCat("expected ", ToAbsl(info->keys)));
-    }
-    const auto [previous, inserted] = seen.emplace(key, key_piece.position());
-    if (!inserted) {
-      return SpecError(absl::StrCat("duplicate key ", Quote(key)),
-                       key_piece.position(),
-                       absl::StrCat("first at position ", previous->second));
-    }
-    const Piece value_piece = field.Sub(eq + 1, field.size());
-    if (value_piece.empty()) {
-      return SpecError(absl::StrCat("empty value for ", Quote(key)),
-                       value_piece.position());
-    }
-    const absl::Status status =
-        ApplyOption(key, value_piece, config, pattern_position);
-    if (!status.ok()) return status;
   }
-
-  if (!config.pattern.empty()) {
-    if (config.format == SinkFormat::kJson) {
-      return SpecError("a pattern with format=json", pattern_position,
-                       "a pattern applies to format=text only");
-    }
-    absl::StatusOr<std::unique_ptr<PatternFormatter>> formatter =
-        PatternFormatter::Create(config.pattern);
-    if (!formatter.ok()) {
-      return SpecError(absl::StrCat("bad pattern ", Quote(config.pattern)),
-                       pattern_position,
-                       std::string(formatter.status().message()));
-    }
+  if (absl::Status s = CheckPattern(config, pattern_position); !s.ok()) {
+    return s;
   }
   return config;
 }

@@ -3,17 +3,24 @@
 // The load program's pure logic: flag and spec validation, percentiles,
 // medians, line counting, the JSON result line, the table and the chart.
 
-#include "bench/load_lib.h"
-
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "absl/flags/marshalling.h"
+#include "bench/load_chart.h"
+#include "bench/load_flags.h"
+#include "bench/load_result.h"
+#include "bench/load_table.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace relog::load {
 namespace {
@@ -54,12 +61,54 @@ TEST(LoadLibTest, ChildSpecRoundTrips) {
 }
 
 TEST(LoadLibTest, PolicyCompareAndSinkSpecAreValidated) {
-  EXPECT_TRUE(ValidatePolicy("block").ok());
-  EXPECT_TRUE(ValidatePolicy("drop").ok());
-  EXPECT_FALSE(ValidatePolicy("Block").ok());
-  EXPECT_TRUE(ValidateCompare("spdlog").ok());
-  EXPECT_TRUE(ValidateCompare("none").ok());
-  EXPECT_FALSE(ValidateCompare("quill").ok());
+  EXPECT_EQ(*ParsePolicy("block"), Policy::kBlock);
+  EXPECT_EQ(*ParsePolicy("drop"), Policy::kDrop);
+  EXPECT_FALSE(ParsePolicy("Block").ok());
+  EXPECT_EQ(*ParseCompare("spdlog"), Compare::kSpdlog);
+  EXPECT_EQ(*ParseCompare("none"), Compare::kNone);
+  EXPECT_FALSE(ParseCompare("quill").ok());
+}
+
+TEST(LoadLibTest, ListAndEnumFlagsParseAndUnparseThroughAbseil) {
+  std::string error;
+  ThreadList threads;
+  EXPECT_EQ(absl::UnparseFlag(threads), "1,2");  // the default
+  ASSERT_TRUE(absl::ParseFlag("4,1", &threads, &error)) << error;
+  EXPECT_EQ(threads.counts, (std::vector<int>{4, 1}));
+  EXPECT_EQ(absl::UnparseFlag(threads), "4,1");
+  EXPECT_FALSE(absl::ParseFlag("1,1", &threads, &error));
+  EXPECT_NE(error.find("given twice"), std::string::npos) << error;
+
+  WorkloadList workloads;
+  EXPECT_EQ(absl::UnparseFlag(workloads), "latency,throughput");
+  ASSERT_TRUE(absl::ParseFlag("idle,latency", &workloads, &error)) << error;
+  EXPECT_EQ(workloads.workloads,
+            (std::vector<Workload>{Workload::kIdle, Workload::kLatency}));
+  EXPECT_EQ(absl::UnparseFlag(workloads), "idle,latency");
+  EXPECT_FALSE(absl::ParseFlag("fast", &workloads, &error));
+
+  Policy policy = Policy::kBlock;
+  ASSERT_TRUE(absl::ParseFlag("drop", &policy, &error)) << error;
+  EXPECT_EQ(policy, Policy::kDrop);
+  EXPECT_EQ(absl::UnparseFlag(policy), "drop");
+  EXPECT_FALSE(absl::ParseFlag("maybe", &policy, &error));
+
+  Compare compare = Compare::kSpdlog;
+  ASSERT_TRUE(absl::ParseFlag("none", &compare, &error)) << error;
+  EXPECT_EQ(compare, Compare::kNone);
+  EXPECT_EQ(absl::UnparseFlag(compare), "none");
+  EXPECT_FALSE(absl::ParseFlag("quill", &compare, &error));
+
+  // --child: an optional ChildSpec, empty when not given.
+  std::optional<ChildSpec> child;
+  ASSERT_TRUE(absl::ParseFlag("format:idle:3", &child, &error)) << error;
+  ASSERT_TRUE(child.has_value());
+  EXPECT_EQ(child->logger, LoggerKind::kFormat);
+  EXPECT_EQ(child->threads, 3);
+  EXPECT_EQ(absl::UnparseFlag(child), "format:idle:3");
+  ASSERT_TRUE(absl::ParseFlag("", &child, &error)) << error;
+  EXPECT_FALSE(child.has_value());
+  EXPECT_FALSE(absl::ParseFlag("relog:latency", &child, &error));
 }
 
 TEST(LoadLibTest, SinkSpecNamesTheFileToCountAndStdout) {
@@ -149,22 +198,43 @@ TEST(LoadLibTest, JsonLineRoundTripsAndWritesNullForNaN) {
   EXPECT_EQ(back.curve_ns, r.curve_ns);
 }
 
-TEST(LoadLibTest, FlatJsonParserRejectsMalformedInput) {
-  for (const char* bad :
-       {"", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":1} x", "{a:1}",
-        "{\"a\":\"x}", "{\"a\":1,\"a\":2}", "{\"a\":[1,]}", "{\"a\":1e}"}) {
-    EXPECT_FALSE(ParseFlatJsonObject(bad).ok()) << bad;
+TEST(LoadLibTest, JsonLineIsValidJsonToAnIndependentParser) {
+  RunResult r = SampleResult();
+  r.logger = "a\"b\\c\n\x01";  // every kind of escape ToJsonLine() writes
+  const std::string line = ToJsonLine(r, /*with_curve=*/true);
+  const nlohmann::json object = nlohmann::json::parse(line);
+  ASSERT_TRUE(object.is_object());
+  EXPECT_EQ(object.at("logger"), "a\"b\\c\n\x01");
+  EXPECT_EQ(object.at("workload"), "latency");
+  EXPECT_EQ(object.at("threads"), 2);
+  EXPECT_EQ(object.at("p50_ns"), 91.5);
+  EXPECT_TRUE(object.at("msgs_per_sec").is_null());
+  EXPECT_EQ(object.at("curve_ns"), nlohmann::json::array({90, 120, 53000}));
+  // 2 strings, 19 numbers, the curve.
+  EXPECT_EQ(object.size(), 22u);
+  EXPECT_EQ(ParseJsonLine(line)->logger, r.logger);
+}
+
+TEST(LoadLibTest, JsonLineParserRejectsMalformedOrIncompleteLines) {
+  const std::string good = ToJsonLine(SampleResult(), /*with_curve=*/true);
+  ASSERT_TRUE(ParseJsonLine(good).ok());
+  for (const std::string& bad :
+       {std::string(), std::string("{"), good + " x", good.substr(1),
+        std::string("[1]"), std::string("{\"logger\":\"relog\"}")}) {
+    EXPECT_FALSE(ParseJsonLine(bad).ok()) << bad;
   }
-  const auto ok = *ParseFlatJsonObject(
-      " {\"s\":\"a\\\"b\\n\\u0001\", \"n\":-1.5e3, \"z\":null, \"t\":true,"
-      " \"v\":[1, 2]} ");
-  EXPECT_EQ(std::get<std::string>(ok.at("s")), "a\"b\n\x01");
-  EXPECT_EQ(std::get<double>(ok.at("n")), -1500);
-  EXPECT_TRUE(std::isnan(std::get<double>(ok.at("z"))));
-  EXPECT_EQ(std::get<double>(ok.at("t")), 1);
-  EXPECT_EQ(std::get<std::vector<double>>(ok.at("v")),
-            (std::vector<double>{1, 2}));
-  EXPECT_FALSE(ParseJsonLine("{\"logger\":\"relog\"}").ok());
+  // A field of the wrong type.
+  for (const auto& [from, to] :
+       {std::pair{"\"logger\":\"relog\"", "\"logger\":1"},
+        std::pair{"\"p50_ns\":91.5", "\"p50_ns\":\"91.5\""},
+        std::pair{"\"curve_ns\":[", "\"curve_ns\":[\"x\","},
+        std::pair{"\"curve_ns\":[90,120,53000]", "\"curve_ns\":90"}}) {
+    std::string bad = good;
+    const std::size_t at = bad.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    bad.replace(at, std::string_view(from).size(), to);
+    EXPECT_FALSE(ParseJsonLine(bad).ok()) << bad;
+  }
 }
 
 TEST(LoadLibTest, JsonEscapeEscapesQuotesAndControlCharacters) {

@@ -24,6 +24,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "relog/logger/logger.h"
 #include "relog/sinks/file_sink.h"
 #include "relog/sinks/json_formatter.h"
@@ -89,17 +90,20 @@ std::vector<std::string> RotatedLines(const std::string& path) {
   return all;
 }
 
-// The "msg" value of each JSON line (the test's messages need no escapes).
+// The "msg" value of each JSON line, each line parsed by nlohmann-json (a
+// line that is not a JSON object with a string "msg" gives a marker that
+// fails the sequence check).
 std::vector<std::string> JsonMessages(const std::string& path) {
   std::vector<std::string> messages;
   for (const std::string& line : ReadLines(path)) {
-    const std::size_t at = line.find("\"msg\":\"");
-    const std::size_t end = line.rfind("\"}");
-    if (at == std::string::npos || end == std::string::npos || end < at + 7) {
+    const nlohmann::json object =
+        nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!object.is_object() || !object.contains("msg") ||
+        !object["msg"].is_string()) {
       messages.push_back("<unparsable> " + line);
       continue;
     }
-    messages.push_back(line.substr(at + 7, end - at - 7));
+    messages.push_back(object["msg"].get<std::string>());
   }
   return messages;
 }

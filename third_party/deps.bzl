@@ -10,8 +10,8 @@ A consumer workspace calls it after adding relog itself:
 It declares three small stub repositories that replace what Bazel 4 would
 otherwise download for every C++ build (rules_cc, rules_java,
 remote_coverage_tools), and one repository per system library (fmt, Abseil,
-GoogleTest, Google Benchmark, spdlog, zlib) from the Debian packages under
-/usr.
+GoogleTest, Google Benchmark, spdlog, zlib, nlohmann-json) from the Debian
+packages under /usr.
 A repository that is already declared is left alone, so a consumer can
 provide its own.
 """
@@ -30,7 +30,15 @@ _relog_tree_repo = repository_rule(
     local = True,
 )
 
-_SYSTEM_LIBS = ["fmt", "absl", "gtest", "benchmark", "spdlog", "zlib"]
+_SYSTEM_LIBS = [
+    "fmt",
+    "absl",
+    "gtest",
+    "benchmark",
+    "spdlog",
+    "zlib",
+    "nlohmann_json",
+]
 
 def relog_deps():
     """Declares the stub and system-library repositories relog needs."""
