@@ -22,6 +22,7 @@
 
 #include "relog/logger/fields.h"
 #include "relog/logger/level.h"
+#include "relog/logger/level_parse.h"
 #include "relog/logger/logger.h"
 #include "relog/sinks/console_sink.h"
 #include "relog/sinks/daily_file_sink.h"
