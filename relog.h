@@ -5,6 +5,7 @@
 // console and file sinks (plain, rotating, daily), the sink spec parser
 // with MakeLoggerFromEnv(), and the default logger. Bazel: @relog//:relog.
 //
+// Example:
 //   #include "relog/relog.h"
 //
 //   auto logger = relog::MakeLoggerFromEnv({.name = "app"});  // RELOG_SINKS

@@ -2,6 +2,7 @@
 //
 // logger/fields.h: named placeholders, which make a call's arguments fields.
 //
+// Example:
 //   RELOG_INFO(log, "order {order_id} placed by {user} in {ms:.1f} ms",
 //              id, user, ms);
 //
@@ -410,6 +411,7 @@ inline void VisitFieldBlock(std::string_view block, FieldVisitor& visitor) {
 // (an identifier of at most 32 characters, not a key relog's JSON writes);
 // a value is a string, a number or a bool, copied when the field is made.
 //
+// Example:
 //   auto api = logger.With({{"service", "api"}, {"shard", 3}});
 //   relog::ScopedFields scope{{"request_id", rid}};
 //

@@ -14,6 +14,8 @@
 // gives it back to the pool. In steady state a log call allocates nothing
 // and makes no system call.
 //
+// Example:
+//   #include "relog/sinks/file_sink.h"
 //   absl::StatusOr<std::shared_ptr<relog::FileSink>> file =
 //       relog::FileSink::Open("/var/log/app.log");
 //   relog::LoggerOptions options;
