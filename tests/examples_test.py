@@ -155,7 +155,8 @@ def main():
             failures += 1
             print(f"FAIL: {where}: the example does not compile", file=sys.stderr)
             for how, output in errors:
-                first = [l for l in output.split("\n") if "error" in l][:5]
+                lines = output.split("\n")
+                first = [l for l in lines if ": error:" in l][:5] or lines[:5]
                 print(f"  {how}:", file=sys.stderr)
                 for line in first:
                     print(f"    {line}", file=sys.stderr)
