@@ -277,8 +277,7 @@ using CheckedFormat = FormatString<kNamed, std::type_identity_t<Args>...>;
 
 // Formats `values` with a named format (names taken out first).
 template <typename... Vs>
-void FormatNamed(FmtBuffer& out, fmt::string_view format,
-                 const Vs&... values) {
+void FormatNamed(FmtBuffer& out, fmt::string_view format, const Vs&... values) {
   char stripped[kMaxNamedFormat];
   const std::string_view text(format.data(), format.size());
   const std::size_t n =

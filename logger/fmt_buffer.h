@@ -63,10 +63,8 @@ class GrowableFmtBuffer : public FmtBuffer {
 // Appends `values` formatted with the run-time `format` to `out`; throws
 // fmt::format_error when they do not match.
 template <typename... Vs>
-void VFormatInto(FmtBuffer& out, fmt::string_view format,
-                 const Vs&... values) {
-  fmt::vformat_to(fmt::appender(out), format,
-                  fmt::make_format_args(values...));
+void VFormatInto(FmtBuffer& out, fmt::string_view format, const Vs&... values) {
+  fmt::vformat_to(fmt::appender(out), format, fmt::make_format_args(values...));
 }
 
 }  // namespace relog::logger_internal
