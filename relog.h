@@ -5,6 +5,7 @@
 // console and file sinks (plain, rotating, daily), the sink spec parser
 // with MakeLoggerFromEnv(), and the default logger. Bazel: @relog//:relog.
 //
+// Example:
 //   #include "relog/relog.h"
 //
 //   auto logger = relog::MakeLoggerFromEnv({.name = "app"});  // RELOG_SINKS
@@ -22,6 +23,7 @@
 
 #include "relog/logger/fields.h"
 #include "relog/logger/level.h"
+#include "relog/logger/level_parse.h"
 #include "relog/logger/logger.h"
 #include "relog/sinks/console_sink.h"
 #include "relog/sinks/daily_file_sink.h"

@@ -37,6 +37,7 @@
 
 #include "fmt/core.h"
 #include "relog/logger/fields.h"
+#include "relog/logger/fmt_buffer.h"
 
 namespace relog {
 
@@ -192,17 +193,16 @@ struct CompiledFormat;  // defined with FMT_COMPILE support (logger.h)
 struct RuntimeFormat {
   static constexpr bool kNamed = false;
   template <typename... Vs>
-  static void Format(fmt::detail::buffer<char>& out, fmt::string_view format,
+  static void Format(FmtBuffer& out, fmt::string_view format,
                      const Vs&... values) {
-    fmt::vformat_to(fmt::appender(out), format,
-                    fmt::make_format_args(values...));
+    VFormatInto(out, format, values...);
   }
 };
 
 struct NamedFormat {
   static constexpr bool kNamed = true;
   template <typename... Vs>
-  static void Format(fmt::detail::buffer<char>& out, fmt::string_view format,
+  static void Format(FmtBuffer& out, fmt::string_view format,
                      const Vs&... values) {
     FormatNamed(out, format, values...);
   }
@@ -214,7 +214,7 @@ struct NamedFormat {
 // With `fields` (only for a named format), hands them to it instead.
 template <typename F, typename... Ts>
 void Decode([[maybe_unused]] const char* args, fmt::string_view format,
-            fmt::detail::buffer<char>& out,
+            FmtBuffer& out,
             [[maybe_unused]] FieldVisitor* fields) {
   std::tuple<typename Codec<Ts>::Decoded...> values{Codec<Ts>::Decode(args)...};
   if constexpr (F::kNamed) {

@@ -14,13 +14,13 @@
 namespace relog {
 namespace logger_internal {
 
-void MessageBuffer::grow(std::size_t capacity) {
+void MessageBuffer::Grow(std::size_t capacity) {
   // Grow by at least half again, so appends stay amortised O(1).
   const std::size_t want = std::max(capacity, this->capacity() * 3 / 2);
   BufferPool::Block block = pool_->Allocate(want);
   std::memcpy(block.data, data(), size());
   FreeHeap();
-  set(block.data, block.capacity);
+  SetStorage(block.data, block.capacity);
 }
 
 void MessageBuffer::FreeHeap() {
@@ -30,7 +30,7 @@ void MessageBuffer::FreeHeap() {
 void MessageBuffer::ShrinkIfOversize(char* inline_data) {
   if (capacity() > pool_->max_class()) {
     FreeHeap();
-    set(inline_data, kInlineCapacity);
+    SetStorage(inline_data, kInlineCapacity);
   }
 }
 

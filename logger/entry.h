@@ -24,6 +24,7 @@
 
 #include "fmt/core.h"
 #include "relog/logger/fields.h"
+#include "relog/logger/fmt_buffer.h"
 #include "relog/logger/level.h"
 #include "relog/pool/buffer_pool.h"
 
@@ -47,12 +48,12 @@ namespace logger_internal {
 // the entry's first cache line with the fields a sink thread touches (see
 // Entry). The inline capacity is not a power of two, so it is never a pool
 // block's capacity: `capacity() == kInlineCapacity` tells where data lives.
-class MessageBuffer final : public fmt::detail::buffer<char> {
+class MessageBuffer final : public GrowableFmtBuffer<MessageBuffer> {
  public:
   static constexpr std::size_t kInlineCapacity = 180;
 
   MessageBuffer(BufferPool* pool, char* inline_data) : pool_(pool) {
-    set(inline_data, kInlineCapacity);
+    SetStorage(inline_data, kInlineCapacity);
   }
   MessageBuffer(const MessageBuffer&) = delete;
   MessageBuffer& operator=(const MessageBuffer&) = delete;
@@ -71,10 +72,10 @@ class MessageBuffer final : public fmt::detail::buffer<char> {
     return size() == 0 && capacity() <= pool_->max_class();
   }
 
- protected:
-  void grow(std::size_t capacity) override;
 
  private:
+  friend class GrowableFmtBuffer<MessageBuffer>;
+  void Grow(std::size_t capacity);
   void FreeHeap();
   void ShrinkIfOversize(char* inline_data);
 
@@ -90,7 +91,7 @@ class Entry {
   // `format` into `out`; or, given `fields` (a call with a named format),
   // hands it the fields instead. One per call site (logger/deferred.h).
   using Decoder = void (*)(const char* args, fmt::string_view format,
-                           fmt::detail::buffer<char>& out,
+                           logger_internal::FmtBuffer& out,
                            FieldVisitor* fields);
 
   // `format_errors`, when given, counts deferred messages whose formatting
@@ -173,7 +174,7 @@ class Entry {
     logger_name_ = logger_name;
     location_ = location;
   }
-  fmt::detail::buffer<char>& mutable_message() { return message_; }
+  logger_internal::FmtBuffer& mutable_message() { return message_; }
   // Entry::AddContext(): right after Set(), before anything is written to
   // mutable_message(): the context of the calling logger (`logger_context`,
   // may be null) and of the calling thread (ScopedFields) go first in the

@@ -2,6 +2,7 @@
 //
 // logger/fields.h: named placeholders, which make a call's arguments fields.
 //
+// Example:
 //   RELOG_INFO(log, "order {order_id} placed by {user} in {ms:.1f} ms",
 //              id, user, ms);
 //
@@ -38,6 +39,7 @@
 #include <type_traits>
 
 #include "fmt/core.h"
+#include "relog/logger/fmt_buffer.h"
 
 namespace relog {
 
@@ -275,36 +277,34 @@ using CheckedFormat = FormatString<kNamed, std::type_identity_t<Args>...>;
 
 // Formats `values` with a named format (names taken out first).
 template <typename... Vs>
-void FormatNamed(fmt::detail::buffer<char>& out, fmt::string_view format,
-                 const Vs&... values) {
+void FormatNamed(FmtBuffer& out, fmt::string_view format, const Vs&... values) {
   char stripped[kMaxNamedFormat];
   const std::string_view text(format.data(), format.size());
   const std::size_t n =
       text.size() <= kMaxNamedFormat ? StripNames(text, stripped) : 0;
-  fmt::vformat_to(fmt::appender(out), fmt::string_view(stripped, n),
-                  fmt::make_format_args(values...));
+  VFormatInto(out, fmt::string_view(stripped, n), values...);
 }
 
 // Where a field's value is formatted: 128 bytes inline, the heap beyond.
-class FieldScratch final : public fmt::detail::buffer<char> {
+class FieldScratch final : public GrowableFmtBuffer<FieldScratch> {
  public:
-  FieldScratch() { set(inline_, sizeof(inline_)); }
+  FieldScratch() { SetStorage(inline_, sizeof(inline_)); }
   FieldScratch(const FieldScratch&) = delete;
   FieldScratch& operator=(const FieldScratch&) = delete;
   ~FieldScratch() {
     if (data() != inline_) delete[] data();
   }
 
- protected:
-  void grow(std::size_t capacity) override {
+ private:
+  friend class GrowableFmtBuffer<FieldScratch>;
+  void Grow(std::size_t capacity) {
     const std::size_t want = std::max(capacity, this->capacity() * 2);
     char* bigger = new char[want];
     std::memcpy(bigger, data(), size());
     if (data() != inline_) delete[] data();
-    set(bigger, want);
+    SetStorage(bigger, want);
   }
 
- private:
   char inline_[128];
 };
 
@@ -366,7 +366,7 @@ void VisitNamed(fmt::string_view format, FieldVisitor& visitor,
 // the message in the entry's buffer (Entry::SetFieldsAt()).
 class FieldBlockWriter final : public FieldVisitor {
  public:
-  explicit FieldBlockWriter(fmt::detail::buffer<char>& out) : out_(out) {}
+  explicit FieldBlockWriter(FmtBuffer& out) : out_(out) {}
   void Field(std::string_view name, FieldType type,
              std::string_view value) override {
     const char head[2] = {static_cast<char>(type),
@@ -381,7 +381,7 @@ class FieldBlockWriter final : public FieldVisitor {
   }
 
  private:
-  fmt::detail::buffer<char>& out_;
+  FmtBuffer& out_;
 };
 
 // Reads a block FieldBlockWriter wrote.
@@ -410,6 +410,7 @@ inline void VisitFieldBlock(std::string_view block, FieldVisitor& visitor) {
 // (an identifier of at most 32 characters, not a key relog's JSON writes);
 // a value is a string, a number or a bool, copied when the field is made.
 //
+// Example:
 //   auto api = logger.With({{"service", "api"}, {"shard", 3}});
 //   relog::ScopedFields scope{{"request_id", rid}};
 //

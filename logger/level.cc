@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 #include "relog/logger/level.h"
+#include "relog/logger/level_parse.h"
 
 #include <array>
 #include <string>

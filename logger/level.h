@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// logger/level.h: severity levels, their names, and parsing.
+// logger/level.h: severity levels, their names, and the per-logger levels
+// of a level spec. The parsers that turn text into these (and return an
+// absl::Status) are in logger/level_parse.h, so that a file that logs does
+// not parse Abseil's Status headers for them.
 //
 // Everything here is thread-safe (pure functions and constants).
 
@@ -13,8 +16,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "absl/status/statusor.h"
 
 namespace relog {
 
@@ -31,11 +32,8 @@ enum class Level : uint8_t {
 // LevelName(): "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "OFF".
 std::string_view LevelName(Level level);
 
-// ParseLevel(): accepts the names above in any case (and "warning"); an
-// unknown name is an InvalidArgument error that quotes it.
-absl::StatusOr<Level> ParseLevel(std::string_view text);
-
-// Levels for named loggers (Logger::Child()), as RELOG_LEVEL gives them:
+// Levels for named loggers (Logger::Child()), as RELOG_LEVEL gives them
+// (ParseLevelSpec(), logger/level_parse.h):
 // comma-separated items, each a bare level (the default) or `path=level`,
 // where a path is a logger's dotted name ("net", "db.pool"):
 //
@@ -54,11 +52,6 @@ struct LevelSpec {
   // any.
   std::optional<Level> Named(std::string_view path) const;
 };
-
-// ParseLevelSpec(): an InvalidArgument error names the item at fault: an
-// unknown level, an empty or malformed path (parts of letters, digits, '_'
-// and '-', joined by dots), a second bare level, a path given twice.
-absl::StatusOr<LevelSpec> ParseLevelSpec(std::string_view text);
 
 // IsLoggerPath(): whether `path` is one or more parts of letters, digits,
 // '_' and '-', joined by single dots.

@@ -16,6 +16,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/inlined_vector.h"
+#include "relog/logger/level_parse.h"
 #include "relog/logger/quote.h"
 #include "relog/logger/registry.h"
 #include "relog/logger/sink_worker.h"

@@ -14,6 +14,8 @@
 // gives it back to the pool. In steady state a log call allocates nothing
 // and makes no system call.
 //
+// Example:
+//   #include "relog/sinks/file_sink.h"
 //   absl::StatusOr<std::shared_ptr<relog::FileSink>> file =
 //       relog::FileSink::Open("/var/log/app.log");
 //   relog::LoggerOptions options;
@@ -62,6 +64,7 @@
 #include "relog/logger/deferred.h"
 #include "relog/logger/entry.h"
 #include "relog/logger/fields.h"
+#include "relog/logger/fmt_buffer.h"
 #include "relog/logger/inbox.h"
 #include "relog/logger/level.h"
 #include "relog/logger/rate_limit.h"
@@ -188,7 +191,7 @@ class LoggerRegistry;
 // than fmt/core.h (the rest of fmt's templates cost every file that logs
 // compile time and code).
 template <typename Compiled, typename... Args>
-void FormatCompiled(fmt::detail::buffer<char>& out, const Compiled& compiled,
+void FormatCompiled(FmtBuffer& out, const Compiled& compiled,
                     const Args&... args);
 // The calling thread's kernel id, cached per thread (and reset in a forked
 // child, whose thread id differs).
@@ -653,7 +656,7 @@ class Logger {
     logger_internal::LoggerCore& core = *core_;
     Entry* entry = NewEntry(level, location);
     const std::size_t size = logger_internal::EncodedSize(args...);
-    fmt::detail::buffer<char>& buffer = entry->mutable_message();
+    logger_internal::FmtBuffer& buffer = entry->mutable_message();
     const std::size_t context = entry->context_size();
     buffer.try_resize(context + size);
     logger_internal::Encode(buffer.data() + context, args...);
@@ -721,7 +724,7 @@ constexpr bool AboveFloor(Level level) {
 #if RELOG_COMPILE_FORMATS
 namespace relog::logger_internal {
 template <typename Compiled, typename... Args>
-void FormatCompiled(fmt::detail::buffer<char>& out, const Compiled& compiled,
+void FormatCompiled(FmtBuffer& out, const Compiled& compiled,
                     const Args&... args) {
   fmt::format_to(fmt::appender(out), compiled, args...);
 }
@@ -729,7 +732,7 @@ template <typename Compiled>
 struct CompiledFormat {
   static constexpr bool kNamed = false;
   template <typename... Vs>
-  static void Format(fmt::detail::buffer<char>& out, fmt::string_view,
+  static void Format(FmtBuffer& out, fmt::string_view,
                      const Vs&... values) {
     FormatCompiled(out, Compiled(), values...);
   }

@@ -5,6 +5,7 @@
 // as RELOG_LEVEL sets it and its children: "warn,net=debug"; a bad value is
 // named on stderr and ignored), and is created on first use.
 //
+// Example:
 //   RELOG_INFO(relog::DefaultLogger(), "listening on port {}", port);
 //
 // Thread-safe. It is never destroyed: at exit (a return from main, or

@@ -36,7 +36,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
-#include "relog/logger/level.h"
+#include "relog/logger/level_parse.h"
 #include "relog/logger/logger.h"
 #include "relog/sinks/spec.h"
 

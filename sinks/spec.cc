@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "relog/logger/level_parse.h"
 #include "relog/logger/quote.h"
 #include "relog/sinks/daily_file_sink.h"
 #include "relog/sinks/file_sink.h"

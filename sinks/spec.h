@@ -4,6 +4,7 @@
 // from an environment variable (RELOG_SINKS), so that a service can take
 // its logging set-up from a flag or from its environment.
 //
+// Example:
 //   auto sinks = relog::ParseSinks(
 //       "console:stderr,level=warn;"
 //       "rotating:/var/log/app.log,max_size=64MiB,max_files=5,format=json");

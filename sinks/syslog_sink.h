@@ -3,6 +3,7 @@
 // sinks/syslog_sink.h: relog::SyslogSink sends RFC 5424 messages to a syslog
 // server over UDP, over TCP, or to the local datagram socket.
 //
+// Example:
 //   auto sink = relog::SyslogSink::Create("tcp://127.0.0.1:514",
 //                                         {.facility = "local0"});
 //

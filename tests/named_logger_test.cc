@@ -16,7 +16,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "relog/logger/level.h"
+#include "relog/logger/level_parse.h"
 #include "relog/logger/logger.h"
 #include "relog/sinks/memory_sink.h"
 #include "relog/sinks/pattern_formatter.h"
