@@ -11,6 +11,8 @@ dir=$1
 shift
 rm -rf "$dir"
 mkdir -p "$dir"
-TEST_TMPDIR=$dir
+# Its physical path, as Bazel's is: tests compare paths with what
+# /proc/self/fd links to.
+TEST_TMPDIR=$(cd "$dir" && pwd -P)
 export TEST_TMPDIR
 exec "$@"
