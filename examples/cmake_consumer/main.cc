@@ -56,8 +56,8 @@ int main() {
   for (std::size_t i = 0; i < want.size(); ++i) {
     for (const std::string& part : want[i]) {
       if (lines[i].find(part) == std::string::npos) {
-        return Fail("line " + std::to_string(i + 1) + " lacks " + part +
-                    ": " + lines[i]);
+        return Fail("line " + std::to_string(i + 1) + " lacks " + part + ": " +
+                    lines[i]);
       }
     }
   }
