@@ -3,7 +3,8 @@
 """Bazel and CMake build the same files and the same tests.
 
 Evaluates the BUILD.bazel files of the root, pool/, logger/, sinks/, tests/
-and bench/ (there only load_lib and load, which the tests use) with stand-ins
+and bench/ (there only the load program and the libraries it is built
+from, which the tests use) with stand-ins
 for Bazel's rules that record what each target lists, reads the
 CMakeLists.txt beside each, and fails naming every file that one side lists
 and the other does not, and every test whose source, size, defines or child
@@ -20,9 +21,10 @@ import re
 import sys
 
 PACKAGES = ["", "pool", "logger", "sinks", "tests", "bench"]
-# bench/ is mirrored only for what the tests need; the benchmarks are built
-# with Bazel alone.
-MIRRORED_ONLY = {"bench": {"load_lib", "load"}}
+# bench/ is mirrored only for what the tests need (these targets and the
+# package's own targets they depend on); the benchmarks are built with Bazel
+# alone.
+MIRRORED_ONLY = {"bench": {"load"}}
 BAZEL_DEFAULT_SIZE = "medium"
 
 
@@ -216,8 +218,19 @@ def read_cmake(root, package):
 def read_bazel(reader, package):
     """(files, tests) that package's BUILD.bazel lists."""
     files, tests = set(), {}
+    targets = reader.package(package)
     only = MIRRORED_ONLY.get(package)
-    for t in reader.package(package):
+    if only is not None:  # those targets and their local dependencies
+        by_name = {t.name: t for t in targets}
+        only, todo = set(), list(only)
+        while todo:
+            name = todo.pop()
+            if name in only or name not in by_name:
+                continue
+            only.add(name)
+            todo.extend(d[1:] for d in by_name[name].attrs.get("deps", [])
+                        if d.startswith(":"))
+    for t in targets:
         if only is not None and t.name not in only:
             continue
         if t.kind not in ("cc_library", "cc_binary", "cc_test", "sh_test"):
