@@ -72,7 +72,6 @@ class MessageBuffer final : public GrowableFmtBuffer<MessageBuffer> {
     return size() == 0 && capacity() <= pool_->max_class();
   }
 
-
  private:
   friend class GrowableFmtBuffer<MessageBuffer>;
   void Grow(std::size_t capacity);
