@@ -231,15 +231,6 @@ std::string AbslUnparseFlag(Policy policy) {
   return std::string(PolicyName(policy));
 }
 
-bool AbslParseFlag(absl::string_view text, ChildSpec* out, std::string* error) {
-  return ParseFlagWith(
-      text, ParseChildSpec, [out](ChildSpec s) { *out = s; }, error);
-}
-
-std::string AbslUnparseFlag(const ChildSpec& spec) {
-  return FormatChildSpec(spec);
-}
-
 absl::StatusOr<SinkSpecInfo> InspectSinkSpec(std::string_view spec) {
   absl::StatusOr<std::vector<SinkConfig>> configs = ParseSinkSpec(spec);
   if (!configs.ok()) {

@@ -70,9 +70,9 @@ struct WorkloadList {
   std::vector<Workload> workloads = {Workload::kLatency, Workload::kThroughput};
 };
 
-// Abseil's flag marshalling for the types above (found by ADL; the error
-// is the Parse...() function's message). --child is a
-// std::optional<ChildSpec>.
+// Abseil's flag marshalling for the list and enum types above (found by
+// ADL; the error is the Parse...() function's message). --child is a
+// string the program parses with ParseChildSpec() (see load_main.cc).
 bool AbslParseFlag(absl::string_view text, ThreadList* out, std::string* error);
 std::string AbslUnparseFlag(const ThreadList& list);
 bool AbslParseFlag(absl::string_view text, WorkloadList* out,
@@ -82,8 +82,6 @@ bool AbslParseFlag(absl::string_view text, Compare* out, std::string* error);
 std::string AbslUnparseFlag(Compare compare);
 bool AbslParseFlag(absl::string_view text, Policy* out, std::string* error);
 std::string AbslUnparseFlag(Policy policy);
-bool AbslParseFlag(absl::string_view text, ChildSpec* out, std::string* error);
-std::string AbslUnparseFlag(const ChildSpec& spec);
 // What the load program needs to know of a --sinks spec (parsed and
 // checked with relog::ParseSinkSpec(); nothing is created).
 struct SinkSpecInfo {

@@ -24,7 +24,6 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -73,9 +72,11 @@ ABSL_FLAG(bool, json, false,
 ABSL_FLAG(std::string, chart, "", "write a latency-percentile chart (SVG)");
 ABSL_FLAG(bool, keep_logs, false, "keep the temporary directory of logs");
 ABSL_FLAG(double, idle_seconds, 3, "idle workload: how long to sleep");
-// Internal: the parent starts each run as a child with these.
-ABSL_FLAG(std::optional<relog::load::ChildSpec>, child, std::nullopt,
-          "internal: LOGGER:WORKLOAD:THREADS");
+// Internal: the parent starts each run as a child with these. A string
+// parsed by Main() rather than a typed flag: Abseil keeps a small trivially
+// copyable flag value (std::optional<ChildSpec>) behind a sequence lock
+// whose fence g++ refuses under -fsanitize=thread (-Werror=tsan).
+ABSL_FLAG(std::string, child, "", "internal: LOGGER:WORKLOAD:THREADS");
 ABSL_FLAG(std::string, child_file, "",
           "internal: the log file of this run (spdlog; relog without --sinks)");
 
@@ -342,8 +343,10 @@ int Main(int argc, char** argv) {
   };
   if (absl::Status st = ValidateRunFlags(); !st.ok()) return fail(st);
   Settings s = SettingsFromFlags();
-  if (const std::optional<ChildSpec> child = absl::GetFlag(FLAGS_child)) {
-    s.spec = *child;
+  if (const std::string child = absl::GetFlag(FLAGS_child); !child.empty()) {
+    absl::StatusOr<ChildSpec> spec = ParseChildSpec(child);
+    if (!spec.ok()) return fail(spec.status());
+    s.spec = *spec;
     return ChildMain(s);
   }
   return ParentMain(OptionsFromFlags(), s);

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -98,17 +97,6 @@ TEST(LoadLibTest, ListAndEnumFlagsParseAndUnparseThroughAbseil) {
   EXPECT_EQ(compare, Compare::kNone);
   EXPECT_EQ(absl::UnparseFlag(compare), "none");
   EXPECT_FALSE(absl::ParseFlag("quill", &compare, &error));
-
-  // --child: an optional ChildSpec, empty when not given.
-  std::optional<ChildSpec> child;
-  ASSERT_TRUE(absl::ParseFlag("format:idle:3", &child, &error)) << error;
-  ASSERT_TRUE(child.has_value());
-  EXPECT_EQ(child->logger, LoggerKind::kFormat);
-  EXPECT_EQ(child->threads, 3);
-  EXPECT_EQ(absl::UnparseFlag(child), "format:idle:3");
-  ASSERT_TRUE(absl::ParseFlag("", &child, &error)) << error;
-  EXPECT_FALSE(child.has_value());
-  EXPECT_FALSE(absl::ParseFlag("relog:latency", &child, &error));
 }
 
 TEST(LoadLibTest, SinkSpecNamesTheFileToCountAndStdout) {

@@ -147,8 +147,8 @@ TEST(LoadSmokeTest, BadFlagsAreRejected) {
   EXPECT_EQ(RunLoad("--workload=fast").exit_code, 1);
   EXPECT_EQ(RunLoad("--policy=maybe").exit_code, 1);
   EXPECT_EQ(RunLoad("--compare=quill").exit_code, 1);
-  EXPECT_EQ(RunLoad("--child=relog:latency").exit_code, 1);
   // The rest by the program, which exits with 2.
+  EXPECT_EQ(RunLoad("--child=relog:latency").exit_code, 2);
   EXPECT_EQ(RunLoad("--sinks=bogus:x").exit_code, 2);
   EXPECT_EQ(RunLoad("--repeat=0").exit_code, 2);
 }
