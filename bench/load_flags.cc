@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <initializer_list>
+#include <optional>
 #include <utility>
 
 #include "fmt/format.h"
@@ -29,6 +31,17 @@ absl::Status Invalid(const std::string& message) {
   return absl::InvalidArgumentError(message);
 }
 
+// The one of `values` that `name` calls `text`, if any: the parsers of the
+// enums below, each the inverse of its ...Name() function.
+template <typename E, typename Name>
+std::optional<E> FindByName(std::string_view text,
+                            std::initializer_list<E> values, Name name) {
+  for (const E value : values) {
+    if (text == name(value)) return value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view LoggerKindName(LoggerKind kind) {
@@ -46,9 +59,12 @@ std::string_view LoggerKindName(LoggerKind kind) {
 }
 
 absl::StatusOr<LoggerKind> ParseLoggerKind(std::string_view text) {
-  for (LoggerKind k : {LoggerKind::kRelog, LoggerKind::kRelogEager,
-                       LoggerKind::kSpdlog, LoggerKind::kFormat}) {
-    if (text == LoggerKindName(k)) return k;
+  if (const std::optional<LoggerKind> kind = FindByName(
+          text,
+          {LoggerKind::kRelog, LoggerKind::kRelogEager, LoggerKind::kSpdlog,
+           LoggerKind::kFormat},
+          LoggerKindName)) {
+    return *kind;
   }
   return Invalid(fmt::format(
       "unknown logger \"{}\" (expected relog, relog-eager, spdlog or format)",
@@ -68,9 +84,10 @@ std::string_view WorkloadName(Workload workload) {
 }
 
 absl::StatusOr<Workload> ParseWorkload(std::string_view text) {
-  for (Workload w :
-       {Workload::kLatency, Workload::kThroughput, Workload::kIdle}) {
-    if (text == WorkloadName(w)) return w;
+  if (const std::optional<Workload> workload = FindByName(
+          text, {Workload::kLatency, Workload::kThroughput, Workload::kIdle},
+          WorkloadName)) {
+    return *workload;
   }
   return Invalid(fmt::format(
       "unknown workload \"{}\" (expected latency, throughput or idle)", text));
@@ -145,8 +162,9 @@ std::string_view CompareName(Compare compare) {
 }
 
 absl::StatusOr<Compare> ParseCompare(std::string_view text) {
-  for (Compare c : {Compare::kSpdlog, Compare::kNone}) {
-    if (text == CompareName(c)) return c;
+  if (const std::optional<Compare> compare =
+          FindByName(text, {Compare::kSpdlog, Compare::kNone}, CompareName)) {
+    return *compare;
   }
   return Invalid(fmt::format(
       "--compare: \"{}\" is not a comparison (expected spdlog or none)", text));
@@ -157,8 +175,9 @@ std::string_view PolicyName(Policy policy) {
 }
 
 absl::StatusOr<Policy> ParsePolicy(std::string_view text) {
-  for (Policy p : {Policy::kBlock, Policy::kDrop}) {
-    if (text == PolicyName(p)) return p;
+  if (const std::optional<Policy> policy =
+          FindByName(text, {Policy::kBlock, Policy::kDrop}, PolicyName)) {
+    return *policy;
   }
   return Invalid(fmt::format(
       "--policy: \"{}\" is not a policy (expected block or drop)", text));
